@@ -1,0 +1,67 @@
+"""Softmax cross-entropy loss."""
+import numpy as np
+
+
+class CrossEntropyLoss:
+    r"""Mean softmax cross-entropy, as ``torch.nn.CrossEntropyLoss()``.
+
+    Shapes: logits z (N, C) float, labels y (N,) integer class indices in
+    [0, C); returns a Python float.
+
+        p[n]  = softmax(z[n]),   p[n, c] = exp(z[n, c]) / sum_k exp(z[n, k])
+        L     = -(1/N) sum_n log p[n, y[n]]
+
+    Numerically stable: with m[n] = max_k z[n, k],
+        log p[n, c] = (z[n, c] - m[n]) - log sum_k exp(z[n, k] - m[n]),
+    which never exponentiates a large number (adding a constant to a row of z
+    changes nothing, so subtracting its max is free).
+
+    Backward: dL/dz[n, c] = (p[n, c] - [c == y[n]]) / N. The softmax and the
+    log cancel into this simple form, so the two are fused here instead of
+    being separate layers; the one-hot term is a single indexed subtraction.
+    """
+
+    def __init__(self):
+        self._cache = None
+
+    def __call__(self, logits, labels):
+        return self.forward(logits, labels)
+
+    def forward(self, logits, labels):
+        self._check(logits, labels)
+        rows = np.arange(len(labels))
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        sum_exp = exp.sum(axis=1)
+        log_likelihood = shifted[rows, labels] - np.log(sum_exp)
+        self._cache = (exp, sum_exp, rows, labels)
+        return float(-log_likelihood.mean())
+
+    def backward(self, grad=1.0):
+        """dL/dlogits, scaled by ``grad`` = dLoss/dL (1 when L is the loss)."""
+        if self._cache is None:
+            raise RuntimeError("CrossEntropyLoss.backward() needs a forward call first")
+        exp, sum_exp, rows, labels = self._cache
+        dlogits = exp / sum_exp[:, None]           # softmax p
+        dlogits[rows, labels] -= 1.0               # p - onehot(y)
+        dlogits *= grad / len(labels)
+        return dlogits
+
+    @staticmethod
+    def _check(logits, labels):
+        if not isinstance(logits, np.ndarray) or logits.ndim != 2 or logits.dtype.kind != "f":
+            raise ValueError("CrossEntropyLoss expects float logits of shape (N, C), got "
+                             f"{getattr(logits, 'dtype', type(logits).__name__)} "
+                             f"{getattr(logits, 'shape', '')}")
+        if not isinstance(labels, np.ndarray) or labels.dtype.kind not in "iu":
+            raise TypeError("CrossEntropyLoss expects integer class labels (an int array of shape (N,)), "
+                            f"got {getattr(labels, 'dtype', type(labels).__name__)}")
+        n, num_classes = logits.shape
+        if labels.shape != (n,):
+            raise ValueError(f"CrossEntropyLoss: labels of shape {labels.shape} do not match "
+                             f"logits of shape {logits.shape}; expected ({n},)")
+        if n == 0:
+            raise ValueError("CrossEntropyLoss: the batch is empty")
+        if labels.min() < 0 or labels.max() >= num_classes:
+            raise ValueError(f"CrossEntropyLoss: labels must be in [0, {num_classes}), got values "
+                             f"from {labels.min()} to {labels.max()}")
