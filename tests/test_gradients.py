@@ -64,7 +64,10 @@ def test_flatten(data, n, h, w):
 
 @given(st.data(), sizes, st.integers(2, 6), st.floats(-100.0, 100.0))
 def test_cross_entropy(data, n, c, shift):
-    logits = data.draw(float_arrays((n, c), -20.0, 20.0)) + shift
+    # Logits within 10 of each other keep every softmax probability above
+    # e^-10 / C, so the gradient stays far above finite differences' rounding
+    # noise; huge logits are covered by test_invariants and test_torch_parity.
+    logits = data.draw(float_arrays((n, c), -5.0, 5.0)) + shift
     labels = np.array(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
     assert check_loss(nn.CrossEntropyLoss(), logits, labels) < GRAD_TOL
 
@@ -91,27 +94,35 @@ def test_sequential(data, n, n_in, hidden, n_out, seed):
     assert_grads_close(check_layer(model, x, seed=seed))
 
 
-@given(st.data(), st.integers(3, 5), sizes, st.integers(1, 4), sizes, seeds)
-def test_lecture_mlp_with_shared_batchnorm(data, n, n_in, hidden, n_out, seed):
+@given(st.integers(3, 5), st.integers(2, 5), st.integers(2, 4), sizes, seeds)
+def test_lecture_mlp_with_shared_batchnorm(n, n_in, hidden, n_out, seed):
     """The lecture's model: one BatchNorm1d used four times, gradients summed.
 
     Off the kink by construction: a standardised column satisfies
     |xhat| <= sqrt(N - 1), so with |gamma| * sqrt(N - 1) <= |beta| / 2 every
     ReLU input gamma * xhat + beta keeps beta's sign, at least |beta| / 2 >= 0.25
     away from 0 (each feature then stays on or off; ReLU's switching within a
-    column is tested by test_relu and test_sequential). Feature 0 is always on,
-    so every layer's input varies across the batch. N >= 3 for the reason in
-    test_batchnorm_training.
+    column is tested by test_relu and test_sequential). Feature 0 is always on.
+
+    Why N >= 3, two or more inputs and hidden units, and x drawn from a
+    continuous distribution: BatchNorm must never see a column that is (nearly)
+    constant across the batch, where it is curved on the scale of sqrt(eps) and
+    finite differences measure their own truncation error. N = 2 makes every
+    standardised column (-1, 1) (see test_batchnorm_training); a single input
+    or hidden unit makes every feature an affine function of one vector, so
+    the next Linear layer can cancel it to a constant.
     """
-    model = randomize(LectureMLP(n_in, hidden, n_out).double(), seed)
     rng = np.random.default_rng(seed)
+    model = randomize(LectureMLP(n_in, hidden, n_out).double(), seed)
     beta = rng.choice([-1.0, 1.0], size=hidden) * rng.uniform(0.5, 2.0, size=hidden)
     beta[0] = abs(beta[0])
-    gamma = rng.choice([-1.0, 1.0], size=hidden) * rng.uniform(0.1, 1.0, size=hidden)
+    gamma = rng.choice([-1.0, 1.0], size=hidden) * rng.uniform(0.5, 1.0, size=hidden)
     model.bn.weight.data[...] = gamma * np.abs(beta) / (2 * np.sqrt(n - 1))
     model.bn.bias.data[...] = beta
-    x = data.draw(spread_columns(n, n_in))
-    assert_grads_close(check_layer(model, x, seed=seed))
+    x = rng.normal(size=(n, n_in))
+    # A smaller step than the default: gamma is small here (|gamma| <= |beta| / 2),
+    # so a step of 1e-3 in gamma is a large relative change of the features.
+    assert_grads_close(check_layer(model, x, seed=seed, h=1e-4))
 
 
 def test_shared_layer_gradient_is_the_sum_of_its_uses():

@@ -35,7 +35,7 @@ class CrossEntropyLoss:
         sum_exp = exp.sum(axis=1)
         log_likelihood = shifted[rows, labels] - np.log(sum_exp)
         self._cache = (exp, sum_exp, rows, labels)
-        return float(-log_likelihood.mean())
+        return float(-log_likelihood.sum() / len(labels))
 
     def backward(self, grad=1.0):
         """dL/dlogits, scaled by ``grad`` = dLoss/dL (1 when L is the loss)."""
