@@ -1,0 +1,40 @@
+"""Data for tinynet: IDX files, MNIST / Fashion-MNIST, mini-batches, augmentation.
+
+    images, labels = load_mnist(train=True)            # uint8 (N, 28, 28), int64 (N,)
+    loader = DataLoader(images, labels, batch_size=64, shuffle=True, flatten=True)
+    for x, y in loader:                                # float32 (64, 784), int64 (64,)
+        ...
+"""
+from .datasets import data_root, load_dataset, load_fashion_mnist, load_mnist
+from .idx import IDXError, read_idx
+from .loader import DataLoader
+from .transforms import (
+    augment_with_rotations,
+    crop,
+    hflip,
+    pad,
+    random_crop,
+    random_rotation,
+    random_translation,
+    rotate,
+    translate,
+)
+
+__all__ = [
+    "DataLoader",
+    "IDXError",
+    "augment_with_rotations",
+    "crop",
+    "data_root",
+    "hflip",
+    "load_dataset",
+    "load_fashion_mnist",
+    "load_mnist",
+    "pad",
+    "random_crop",
+    "random_rotation",
+    "random_translation",
+    "read_idx",
+    "rotate",
+    "translate",
+]
