@@ -23,7 +23,7 @@ Example -- check your own layer::
     import numpy as np, tinynet as tn
     layer = tn.nn.Linear(4, 3).double()
     x = np.random.default_rng(0).normal(size=(5, 4))
-    errors = tn.gradcheck.check_layer(layer, x)   # {'x': 3e-12, 'weight': ..., 'bias': ...}
+    errors = tn.gradcheck.check_layer(layer, x)   # {'x': 9e-13, 'weight': 5e-13, 'bias': 2e-13}
     assert max(errors.values()) < 1e-7
 """
 import numpy as np
