@@ -46,8 +46,9 @@ class SGD:
             raise ValueError(f"SGD: penalize must be 'weights' or 'all', got {penalize!r}")
         self.lr, self.momentum, self.l1, self.l2 = float(lr), float(momentum), float(l1), float(l2)
         self.penalized = [p for p in self.params if penalize == "all" or p.penalized]
-        self._penalized_ids = {id(p) for p in self.penalized} if (l1 or l2) else set()
-        self._velocity = {}             # id(param) -> momentum buffer
+        # Per parameter: does the penalty apply to it (only when there is one)?
+        self._penalize = [bool(l1 or l2) and (penalize == "all" or p.penalized) for p in self.params]
+        self._velocity = [None] * len(self.params)      # momentum buffers
 
     def zero_grad(self):
         """Forget the gradients (``None``, like PyTorch's ``set_to_none=True``)."""
@@ -72,18 +73,18 @@ class SGD:
         return grad
 
     def step(self):
-        for p in self.params:
+        lr, momentum, velocity = self.lr, self.momentum, self._velocity
+        for i, (p, penalize) in enumerate(zip(self.params, self._penalize)):
             g = p.grad
             if g is None:               # not used in this forward pass
                 continue
-            if id(p) in self._penalized_ids:
+            if penalize:
                 g = g + self.penalty_grad(p.data)
-            if self.momentum:
-                v = self._velocity.get(id(p))
-                if v is None:
-                    v = self._velocity[id(p)] = g.copy()
+            if momentum:
+                if velocity[i] is None:
+                    velocity[i] = g.copy()
                 else:
-                    v *= self.momentum
-                    v += g
-                g = v
-            p.data -= self.lr * g
+                    velocity[i] *= momentum
+                    velocity[i] += g
+                g = velocity[i]
+            p.data -= lr * g

@@ -85,26 +85,19 @@ def no_grad():
 class _Tape:
     """The layer calls of one forward pass, in the order they ran."""
 
-    __slots__ = ("calls", "last_output", "first_trainable", "error")
+    __slots__ = ("calls", "last_output", "broken_at")
 
     def __init__(self, x):
         self.calls = []                 # [(layer, cache), ...]
-        self.last_output = x
-        self.first_trainable = None     # index of the first call with parameters
-        self.error = None
+        self.last_output = x            # what the next layer call must receive
+        self.broken_at = None           # the first layer that broke the chain
 
-    def record(self, layer, x, out, cache):
-        # The first layer may get a reshaped input; every later one must get
-        # exactly the array the previous layer returned, or the chain rule
-        # along the tape would be wrong.
-        if self.calls and x is not self.last_output and self.error is None:
-            self.error = (f"{type(layer).__name__} (call {len(self.calls) + 1}) received an array "
-                          "that is not the previous layer's output; model.backward only handles a "
-                          "forward that is a chain of layer calls (no arithmetic between layers)")
-        if self.first_trainable is None and layer._has_parameters:
-            self.first_trainable = len(self.calls)
-        self.calls.append((layer, cache))
-        self.last_output = out
+    def first_trainable(self):
+        """Index of the first call whose layer has parameters, or None."""
+        for i, (layer, _) in enumerate(self.calls):
+            if layer._has_parameters:
+                return i
+        return None
 
 
 class Module:
@@ -133,9 +126,8 @@ class Module:
             out = self.forward(x)
         finally:
             _tape = None
-        if out is not tape.last_output and tape.error is None:
-            tape.error = (f"{type(self).__name__}.forward returned an array that is not the last "
-                          "layer's output; model.backward only handles a chain of layer calls")
+        if out is not tape.last_output and tape.broken_at is None:
+            tape.broken_at = f"{type(self).__name__}.forward's return value"
         self._tape = tape
         return out
 
@@ -151,8 +143,10 @@ class Module:
         if tape is None:
             raise RuntimeError(f"{type(self).__name__}.backward() needs a forward pass first "
                                "(each forward pass can be backpropagated once)")
-        if tape.error is not None:
-            raise RuntimeError(tape.error)
+        if tape.broken_at is not None:
+            raise RuntimeError(f"model.backward only handles a forward that is a chain of layer calls, "
+                               f"each receiving the previous one's output; {tape.broken_at} is not "
+                               "(arithmetic between layers, such as a residual x + f(x), has no backward here)")
         if not isinstance(grad, np.ndarray) or grad.shape != tape.last_output.shape:
             raise ValueError(f"backward expects a gradient of the output's shape "
                              f"{tape.last_output.shape}, got {np.shape(grad)}")
@@ -161,7 +155,7 @@ class Module:
             for layer, cache in reversed(calls):
                 grad = layer.backward(grad, cache)
             return grad
-        first = tape.first_trainable
+        first = tape.first_trainable()
         if first is None:               # nothing below needs a gradient
             return None
         for layer, cache in reversed(calls[first + 1:]):
@@ -326,8 +320,15 @@ class Layer(Module):
 
     def __call__(self, x):
         out, cache = self.forward(x)
-        if _tape is not None:
-            _tape.record(self, x, out, cache)
+        tape = _tape
+        if tape is not None:
+            # The first layer may get a reshaped input; every later one must
+            # get exactly the array the previous layer returned, or replaying
+            # the tape would apply the chain rule to the wrong function.
+            if x is not tape.last_output and tape.calls and tape.broken_at is None:
+                tape.broken_at = f"{type(self).__name__} (call {len(tape.calls) + 1})'s input"
+            tape.calls.append((self, cache))
+            tape.last_output = out
         return out
 
     def backward(self, dout, cache):
