@@ -12,6 +12,8 @@ from hypothesis import settings
 _shared = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 if "TINYNET_DATA" not in os.environ and _shared.is_dir():
     os.environ["TINYNET_DATA"] = str(_shared)
+# Tests never reach for the network: the experiments' automatic download is off.
+os.environ["TINYNET_NO_DOWNLOAD"] = "1"
 
 # Finite-difference checks are slow-ish in float64; wall-clock deadlines are
 # meaningless on shared machines, so they are switched off.

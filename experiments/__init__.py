@@ -1,0 +1,33 @@
+"""The overfitting lab: the lecture's experiments, and more, on tinynet.
+
+Run one experiment with ``python -m experiments.<name>`` or all of them,
+plus the report, with ``python -m experiments``; ``--help`` lists the options.
+
+    baseline        the lecture's setup: 300 MNIST images, 784-100x4-10 MLP
+    batchnorm       the lecture's one shared BatchNorm1d vs four separate ones
+    dropout         Dropout(0.2), with the lecture's and the baseline's settings
+    augmentation    fixed rotations (the lecture) and random shift/crop/flip/rotation
+    l1, l2          penalty sweeps over lambda
+    early_stopping  validation set, patience, best weights restored
+    dropconnect     DropConnect instead of the hidden Linear layers
+
+Module map: config (settings of a run), models (tinynet networks), train (THE
+training/evaluation loop), runner (seeds, worker processes, stored runs),
+report (summary.json, figures, REPORT.md), cli (command line),
+torch_backend (the PyTorch twin, imported only for --framework torch).
+"""
+import importlib
+
+EXPERIMENT_NAMES = ("baseline", "batchnorm", "dropout", "augmentation", "l1", "l2",
+                    "early_stopping", "dropconnect")
+
+
+def get_experiment(name):
+    """The Experiment declared by the script ``experiments/<name>.py``."""
+    if name not in EXPERIMENT_NAMES:
+        raise KeyError(name)
+    return importlib.import_module(f"{__name__}.{name}").EXPERIMENT
+
+
+def all_experiments():
+    return [get_experiment(name) for name in EXPERIMENT_NAMES]

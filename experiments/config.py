@@ -1,0 +1,137 @@
+"""What one training run is: a small, frozen description of every setting.
+
+Every experiment is a list of :class:`RunConfig` objects (its
+"configurations"), each trained once per seed. A config holds everything
+that changes the numbers -- data, model, optimiser, evaluation schedule --
+so that two runs with equal settings and the same seed give bit-identical
+results, and a finished run can be reused when its settings match.
+
+The defaults are the lecture's baseline: MNIST, the first 300 training
+images, the 784-100-100-100-100-10 ReLU MLP, SGD with lr 0.1, batch 10,
+100 epochs.
+"""
+import functools
+import hashlib
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+# Bump when the format of stored results changes: stored seeds whose
+# version differs are recomputed instead of reused.
+RESULTS_VERSION = 1
+
+# The lab's files whose code determines a run's numbers (see code_fingerprint).
+_NUMERIC_SOURCES = ("config.py", "data.py", "models.py", "train.py", "torch_backend.py")
+
+DATASETS = ("mnist", "fashion-mnist")
+BATCHNORM_KINDS = ("none", "shared", "separate")
+AUGMENTATIONS = ("none", "rotations", "shift", "crop", "flip", "random_rotation")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The settings of one configuration of an experiment.
+
+    ``name`` identifies it in file names and JSON; ``label`` is what plots
+    and the report show. ``lecture_reported`` is the test accuracy the
+    lecture reported for this setup, if any (it is a reference, not a setting).
+    """
+
+    name: str
+    label: str
+    # -- data ---------------------------------------------------------------
+    dataset: str = "mnist"
+    train_size: int = 300            # the first N training images
+    augmentation: str = "none"       # one of AUGMENTATIONS, see train.py
+    val_size: int = 0                # validation images taken AFTER the first train_size
+    # -- model (784-100-100-100-100-10 ReLU MLP, see models.py) ---------------
+    batchnorm: str = "none"          # "shared": the lecture's one BatchNorm1d reused 4x
+    dropout: float = 0.0             # Dropout(p) after each hidden ReLU
+    dropconnect: float = 0.0         # DropConnect(p) instead of the 4 hidden Linear layers
+    # -- optimisation ---------------------------------------------------------
+    epochs: int = 100
+    batch_size: int = 10
+    lr: float = 0.1
+    l1: float = 0.0                  # L~ = L + l1 * sum|w| + l2 * sum w^2 (weights only)
+    l2: float = 0.0
+    patience: int = 0                # early stopping: epochs without improvement (0 = off)
+    # -- evaluation -----------------------------------------------------------
+    eval_every: int = 5              # test-set evaluation schedule, see train.eval_epochs
+    # -- reference, not a setting -------------------------------------------
+    lecture_reported: float | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if self.dataset not in DATASETS:
+            raise ValueError(f"{self.name}: unknown dataset {self.dataset!r}")
+        if self.batchnorm not in BATCHNORM_KINDS:
+            raise ValueError(f"{self.name}: batchnorm must be one of {BATCHNORM_KINDS}")
+        if self.augmentation not in AUGMENTATIONS:
+            raise ValueError(f"{self.name}: augmentation must be one of {AUGMENTATIONS}")
+        if self.dropout and self.dropconnect:
+            raise ValueError(f"{self.name}: use dropout or dropconnect, not both")
+        if self.patience and not self.val_size:
+            raise ValueError(f"{self.name}: early stopping needs a validation set (val_size > 0)")
+        for name in ("train_size", "epochs", "batch_size", "eval_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{self.name}: {name} must be >= 1")
+
+    def settings(self):
+        """Everything that determines the numbers (name and label do not).
+
+        Stored with every finished seed; a rerun reuses a stored seed only
+        when these settings (and RESULTS_VERSION) are equal.
+        """
+        values = asdict(self)
+        for presentation_only in ("name", "label", "lecture_reported"):
+            values.pop(presentation_only)
+        values["results_version"] = RESULTS_VERSION
+        values["code"] = code_fingerprint()
+        return values
+
+    def with_overrides(self, **overrides):
+        """A copy with the command-line overrides applied (None = keep).
+
+        The lecture's reported number is dropped when the overrides change
+        the setup it was measured on (the test schedule does not count).
+        """
+        changed = replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        same_setup = {**self.settings(), "eval_every": 0} == {**changed.settings(), "eval_every": 0}
+        return changed if same_setup else replace(changed, lecture_reported=None)
+
+
+@functools.lru_cache(maxsize=None)
+def code_fingerprint():
+    """A short hash of the source code that determines the numbers: all of
+    tinynet and the lab's training code. Runs stored by different code --
+    say, after a fix in tinynet -- are then recomputed, not reused."""
+    import tinynet                    # here, so that reading a config needs no numpy
+    package = Path(tinynet.__file__).resolve().parent
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")) + [here / name for name in _NUMERIC_SOURCES]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment script: a name, what it asks, and its configurations.
+
+    ``findings(results)`` turns the measured numbers into the short
+    sentences of the report; ``results`` gives access to every experiment's
+    summary (see report.Results), so an experiment can compare itself with
+    the baseline.
+    """
+
+    name: str
+    title: str
+    question: str
+    configs: tuple
+    findings: object = None           # callable(results) -> list of str
+    sweep_param: str | None = None    # for sweeps: the RunConfig field on the x axis ...
+    sweep_metric: tuple | None = None  # ... and (final metric, axis label, scale) beside accuracy
+
+    def __post_init__(self):
+        names = [c.name for c in self.configs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: configuration names must be unique, got {names}")

@@ -1,0 +1,206 @@
+"""Runs every (configuration, seed) job of one or more experiments.
+
+* Jobs run in a pool of ``workers`` processes (default 2, one per core),
+  each limited to ONE BLAS thread: the lab's matrices are small, so one
+  thread per job is faster than sharing threads between jobs, and a fixed
+  thread count also keeps float results bit-identical from run to run.
+  With ``workers=1`` jobs run in this process (easy to debug).
+* Every finished seed is written at once to
+  ``<out>/<experiment>/seeds/<config>__seed<k>[__torch].json``. A rerun
+  reuses a stored seed when its settings are equal to the requested ones,
+  so an interrupted run (Ctrl-C) loses only the jobs that were running.
+* A progress line per finished job goes to stderr.
+"""
+import contextlib
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from threadpoolctl import threadpool_limits
+
+from . import train
+from .data import load_lab_data
+
+# Limit BLAS/OpenMP threads in worker processes. Spawned workers inherit the
+# environment, and these variables take effect before they import numpy.
+_ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                      "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One training run: a configuration of an experiment, a seed, a framework."""
+
+    experiment: str
+    config: object            # config.RunConfig
+    seed: int
+    framework: str            # "tinynet" or "torch"
+    data_dir: str | None = None
+    verbose: bool = False
+
+    @property
+    def key(self):
+        return (self.experiment, self.framework, self.config.name, self.seed)
+
+    def path(self, out):
+        suffix = "" if self.framework == "tinynet" else f"__{self.framework}"
+        return Path(out) / self.experiment / "seeds" / f"{self.config.name}__seed{self.seed}{suffix}.json"
+
+    def cost(self):
+        """Rough relative run time (number of SGD steps), to start long jobs first."""
+        c = self.config
+        images = c.train_size * (5 if c.augmentation == "rotations" else 1)
+        return c.epochs * max(1, images // c.batch_size) + 10 * c.epochs
+
+
+# --------------------------------------------------------------------------
+# Stored seeds
+# --------------------------------------------------------------------------
+def write_json(path, data):
+    """Write atomically: a half-written file never replaces a good one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+
+
+def load_finished(job, out):
+    """The stored record of ``job`` if it exists and was run with the same
+    settings; None otherwise (missing, unreadable, or stale)."""
+    try:
+        record = json.loads(job.path(out).read_text())
+    except (OSError, ValueError):
+        return None
+    same = (isinstance(record, dict) and record.get("settings") == job.config.settings()
+            and record.get("seed") == job.seed and record.get("framework") == job.framework)
+    return record if same else None
+
+
+# --------------------------------------------------------------------------
+# Running one job (in a worker process or in this one)
+# --------------------------------------------------------------------------
+def run_job(job):
+    """Train one job (in a worker process, or here); returns (job.key, record)."""
+    data = load_lab_data(job.config.dataset, job.config.train_size, job.config.val_size, job.data_dir)
+    log = None
+    if job.verbose:
+        prefix = f"[{job.experiment}/{job.config.name} seed {job.seed} {job.framework}]"
+        log = lambda line: print(f"{prefix} {line}", flush=True)   # noqa: E731
+    with threadpool_limits(limits=1):
+        record = train.run(job.config, job.seed, data, framework=job.framework, log=log)
+    record["experiment"], record["config"] = job.experiment, job.config.name
+    return job.key, record
+
+
+def _init_worker():
+    # Ctrl-C is handled by the parent alone, which then stops the workers;
+    # otherwise every worker would print its own KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threadpool_limits(limits=1)
+
+
+def _results(todo, workers):
+    """Yield (key, record) for each job as it finishes."""
+    if workers == 1 or len(todo) <= 1:
+        for job in todo:
+            yield run_job(job)
+        return
+    os.environ.update(_ONE_THREAD)
+    context = multiprocessing.get_context("spawn")   # fresh interpreters: safe with torch, BLAS
+    pool = context.Pool(min(workers, len(todo)), initializer=_init_worker)
+    try:
+        yield from pool.imap_unordered(run_job, todo, chunksize=1)
+        pool.close()
+    finally:
+        pool.terminate()     # on Ctrl-C or an error: stop the running jobs now
+        pool.join()
+
+
+# --------------------------------------------------------------------------
+# Progress
+# --------------------------------------------------------------------------
+def _clock(seconds):
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Progress:
+    """One stderr line per finished job, with an estimate of the time left."""
+
+    def __init__(self, todo, reused, stream=None):
+        self.total_cost = sum(job.cost() for job in todo)
+        self.done_cost = 0
+        self.count, self.total = 0, len(todo)
+        self.started = time.perf_counter()
+        self.stream = stream or sys.stderr
+        self.reused = reused
+        if reused:
+            print(f"reusing {reused} finished run(s) stored earlier with the same settings",
+                  file=self.stream, flush=True)
+
+    def update(self, job, record):
+        self.count += 1
+        self.done_cost += job.cost()
+        elapsed = time.perf_counter() - self.started
+        left = elapsed * (self.total_cost - self.done_cost) / max(self.done_cost, 1)
+        final = record["final"]
+        print(f"[{self.count:>{len(str(self.total))}}/{self.total}] "
+              f"{job.experiment}/{job.config.name} seed {job.seed} ({job.framework}): "
+              f"train {final['train_acc']:.3f} test {final['test_acc']:.4f} "
+              f"in {record['seconds']:.1f}s | elapsed {_clock(elapsed)}, ~{_clock(left)} left",
+              file=self.stream, flush=True)
+
+
+# --------------------------------------------------------------------------
+# Running many jobs
+# --------------------------------------------------------------------------
+class Interrupted(Exception):
+    """Ctrl-C arrived; ``records`` holds every finished run."""
+
+    def __init__(self, records):
+        super().__init__("interrupted")
+        self.records = records
+
+
+def _same_run(job):
+    """Jobs with equal settings, seed and framework produce the same record."""
+    return (json.dumps(job.config.settings(), sort_keys=True), job.seed, job.framework)
+
+
+def run_jobs(jobs, out, workers=2, fresh=False, stream=None):
+    """Run ``jobs`` (reusing stored seeds unless ``fresh``); return
+    ({job.key: record}, number of records reused from disk). Raises Interrupted
+    (with the finished records) on Ctrl-C.
+
+    Configurations with identical settings -- the baseline, L1 with λ = 0 and
+    L2 with λ = 0 -- are trained once per seed, and the record is stored
+    under each of their names.
+    """
+    records, groups = {}, {}
+    for job in jobs:
+        stored = None if fresh else load_finished(job, out)
+        if stored is not None:
+            records[job.key] = stored
+        else:
+            groups.setdefault(_same_run(job), []).append(job)
+    by_leader = {group[0].key: group for group in groups.values()}   # the first job runs
+    todo = sorted((group[0] for group in groups.values()), key=Job.cost, reverse=True)
+    progress = Progress(todo, reused=len(records), stream=stream)   # longest jobs first
+    try:
+        with contextlib.closing(_results(todo, workers)) as results:   # closing stops the pool
+            for key, record in results:
+                group = by_leader[key]
+                for job in group:
+                    copy = dict(record, experiment=job.experiment, config=job.config.name)
+                    records[job.key] = copy
+                    write_json(job.path(out), copy)
+                progress.update(group[0], record)
+    except KeyboardInterrupt:
+        raise Interrupted(records) from None
+    return records, progress.reused
