@@ -42,17 +42,17 @@ class Linear(Layer):
 
     def forward(self, x):
         self._check_features(x, self.in_features, self.weight.data.dtype)
-        out = x @ self.weight.data.T
+        out = np.dot(x, self.weight.data.T)
         if self.bias is not None:
             out += self.bias.data
         return out, x                       # backward needs only x
 
     def backward(self, dout, cache, need_dx=True):
         x = cache
-        self.weight.accumulate_grad(dout.T @ x)
+        self.weight.accumulate_grad(np.dot(dout.T, x))
         if self.bias is not None:
             self.bias.accumulate_grad(dout.sum(axis=0))
-        return dout @ self.weight.data if need_dx else None
+        return np.dot(dout, self.weight.data) if need_dx else None
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

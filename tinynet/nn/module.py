@@ -190,7 +190,7 @@ class Module:
 
     @property
     def _has_parameters(self):
-        return any(True for _ in self._own_parameters())
+        return any(isinstance(value, Parameter) for value in vars(self).values())
 
     def named_parameters(self, prefix=""):
         """(name, Parameter) pairs with PyTorch's dotted names, each once."""
