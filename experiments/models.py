@@ -22,17 +22,21 @@ NUM_CLASSES = 10
 
 
 class LectureBatchNormMLP(nn.Module):
-    """The lecture's BatchNorm model: relu(bn(fc_k(x))) with one shared bn."""
+    """The lecture's BatchNorm model: relu(bn(fc_k(x))) with one shared bn.
 
-    def __init__(self):
+    The widths default to the lecture's 784-100-100-100-100-10; the gradient
+    tests shrink them to keep finite differences cheap.
+    """
+
+    def __init__(self, n_in=IN_FEATURES, hidden=HIDDEN[0], n_out=NUM_CLASSES):
         super().__init__()
-        self.fc1 = nn.Linear(784, 100)
-        self.fc2 = nn.Linear(100, 100)
-        self.fc3 = nn.Linear(100, 100)
-        self.fc4 = nn.Linear(100, 100)
-        self.fc5 = nn.Linear(100, 10)
+        self.fc1 = nn.Linear(n_in, hidden)
+        self.fc2 = nn.Linear(hidden, hidden)
+        self.fc3 = nn.Linear(hidden, hidden)
+        self.fc4 = nn.Linear(hidden, hidden)
+        self.fc5 = nn.Linear(hidden, n_out)
         self.relu = nn.ReLU()
-        self.bn = nn.BatchNorm1d(100)   # one object, used four times below
+        self.bn = nn.BatchNorm1d(hidden)   # one object, used four times below
 
     def forward(self, x):
         y = self.relu(self.bn(self.fc1(x)))

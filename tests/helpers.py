@@ -3,8 +3,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import tinynet as tn
-from tinynet import nn
+from experiments.models import LectureBatchNormMLP as LectureMLP  # noqa: F401 (re-exported)
 
 # Richardson-extrapolated finite differences in float64 agree with a correct
 # backward to about 1e-10 (tinynet/gradcheck.py); a wrong one is off by order 1.
@@ -81,30 +80,7 @@ def randomize(module, seed):
     return module
 
 
-class LectureMLP(nn.Module):
-    """The lecture's model, ONE BatchNorm1d reused after fc1..fc4 (widths shrinkable)."""
-
-    def __init__(self, n_in=784, hidden=100, n_out=10):
-        super().__init__()
-        self.fc1 = nn.Linear(n_in, hidden)
-        self.fc2 = nn.Linear(hidden, hidden)
-        self.fc3 = nn.Linear(hidden, hidden)
-        self.fc4 = nn.Linear(hidden, hidden)
-        self.fc5 = nn.Linear(hidden, n_out)
-        self.relu = nn.ReLU()
-        self.bn = nn.BatchNorm1d(hidden)
-
-    def forward(self, x):
-        y = self.relu(self.bn(self.fc1(x)))
-        y = self.relu(self.bn(self.fc2(y)))
-        y = self.relu(self.bn(self.fc3(y)))
-        y = self.relu(self.bn(self.fc4(y)))
-        return self.fc5(y)
-
-
 def assert_grads_close(errors, tol=GRAD_TOL):
     worst = max(errors, key=errors.get)
     assert errors[worst] < tol, f"gradient of {worst!r} off: relative errors {errors}"
 
-
-__all__ = ["tn", "nn"]

@@ -9,7 +9,7 @@ from helpers import PARITY_TOL, LectureMLP
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation; "
                                             "install it with pip install -e '.[test]'")
-torch.set_default_dtype(torch.float64)
+from experiments.torch_backend import TorchLectureBatchNormMLP  # noqa: E402 (needs torch)
 
 
 def T(a, grad=False):
@@ -37,7 +37,7 @@ rng = np.random.default_rng(0)
 
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear(bias):
-    ref = torch.nn.Linear(7, 4, bias=bias)
+    ref = torch.nn.Linear(7, 4, bias=bias).double()
     ours = nn.Linear(7, 4, bias=bias).double()
     copy_params(ours, ref)
     x, g = rng.normal(size=(5, 7)), rng.normal(size=(5, 4))
@@ -76,7 +76,7 @@ def test_relu():
 @pytest.mark.parametrize("n", [2, 3, 16])
 @pytest.mark.parametrize("momentum", [0.1, 0.3, None])
 def test_batchnorm_training_steps_and_eval(n, momentum):
-    ref = torch.nn.BatchNorm1d(6, momentum=momentum)
+    ref = torch.nn.BatchNorm1d(6, momentum=momentum).double()
     ours = nn.BatchNorm1d(6, momentum=momentum).double()
     with torch.no_grad():
         ref.weight.copy_(T(rng.normal(size=6)))
@@ -173,7 +173,7 @@ def torch_twin(model):
             layers.append(torch.nn.Linear(layer.in_features, layer.out_features))
         elif isinstance(layer, nn.ReLU):
             layers.append(torch.nn.ReLU())
-    twin = torch.nn.Sequential(*layers)
+    twin = torch.nn.Sequential(*layers).double()
     twin.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
     return twin
 
@@ -228,30 +228,11 @@ def test_l2_on_weights_only_matches_torch_param_groups():
     assert abs(opt.penalty() - expected) < PARITY_TOL
 
 
-class TorchLectureMLP(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = torch.nn.Linear(784, 100)
-        self.fc2 = torch.nn.Linear(100, 100)
-        self.fc3 = torch.nn.Linear(100, 100)
-        self.fc4 = torch.nn.Linear(100, 100)
-        self.fc5 = torch.nn.Linear(100, 10)
-        self.relu = torch.nn.ReLU()
-        self.bn = torch.nn.BatchNorm1d(100)
-
-    def forward(self, x):
-        y = self.relu(self.bn(self.fc1(x)))
-        y = self.relu(self.bn(self.fc2(y)))
-        y = self.relu(self.bn(self.fc3(y)))
-        y = self.relu(self.bn(self.fc4(y)))
-        return self.fc5(y)
-
-
 def test_lecture_mlp_matches_torch_for_100_sgd_steps():
     """The lecture's shared-BatchNorm MLP, initialised from torch's state_dict,
     fed the same batches: the same 100 losses, the same final weights."""
     torch.manual_seed(0)
-    ref = TorchLectureMLP()
+    ref = TorchLectureBatchNormMLP().double()   # the lab's torch twin, as the lecture wrote it
     model = LectureMLP().double()
     model.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
     loss_fn, ref_loss_fn = nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
