@@ -52,21 +52,25 @@ def test_images_stay_paired_with_labels():
         np.testing.assert_array_equal(x[:, 0, 0], (y % 256).astype(np.float32) / np.float32(255))
 
 
-def test_without_shuffle_order_is_kept_and_batches_are_views():
+def test_without_shuffle_order_is_kept_and_float32_batches_are_views():
     images, labels = numbered_images(10), np.arange(10)
     loader = DataLoader(images, labels, batch_size=4)
     batches = epoch(loader)
     assert [y.tolist() for _, y in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     for x, y in batches:
-        assert np.shares_memory(x, loader.images) and np.shares_memory(y, loader.labels)
+        assert np.shares_memory(y, loader.labels)
+    floats = DataLoader(images.astype(np.float32), labels, batch_size=4)
+    for x, _ in floats:
+        assert np.shares_memory(x, floats.images)
 
 
-def test_shuffled_batches_are_small_copies():
-    loader = DataLoader(numbered_images(1000, 28, 28), np.arange(1000), batch_size=10,
-                        shuffle=True, flatten=True)
+def test_uint8_images_are_kept_as_given_and_batches_are_small_copies():
+    images = numbered_images(1000, 28, 28)
+    loader = DataLoader(images, np.arange(1000), batch_size=10, shuffle=True, flatten=True)
     stored = loader.images
+    assert stored.dtype == np.uint8 and np.shares_memory(stored, images)   # no copy at all
     for x, y in loader:
-        assert x.shape == (10, 784) and x.nbytes == 10 * 784 * 4
+        assert x.shape == (10, 784) and x.dtype == np.float32 and x.nbytes == 10 * 784 * 4
         assert not np.shares_memory(x, stored)
     assert loader.images is stored  # the data set itself is never replaced or copied
 

@@ -7,7 +7,7 @@
 """
 from .datasets import data_root, load_dataset, load_fashion_mnist, load_mnist
 from .idx import IDXError, read_idx
-from .loader import DataLoader
+from .loader import DataLoader, scale_pixels
 from .transforms import (
     augment_with_rotations,
     crop,
@@ -36,5 +36,6 @@ __all__ = [
     "random_translation",
     "read_idx",
     "rotate",
+    "scale_pixels",
     "translate",
 ]

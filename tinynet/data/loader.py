@@ -9,19 +9,19 @@ from ..random import generator as global_generator
 class DataLoader:
     """Iterate over (images, labels) in mini-batches.
 
-    The data are converted once, here in the constructor:
+    Pixels are scaled per batch, as torchvision's ``transforms.ToTensor()``
+    does per image: ``uint8`` images stay ``uint8`` in memory (a quarter of
+    their float32 size, and no copy of the caller's array), and every batch
+    becomes ``float32(x) / 255`` -- a true float32 division, so the values
+    are bit-identical to PyTorch's (see :func:`scale_pixels`). Floating
+    images are taken as they are (stored as float32, converted once).
+    Labels become ``int64``; with ``flatten=True`` each image is one row,
+    (N, H*W) -- a reshape, not a copy.
 
-    * ``uint8`` images become ``float32`` in [0, 1], computed as
-      ``float32(x) / 255`` -- a true float32 division, exactly what
-      torchvision's ``transforms.ToTensor()`` does, so the values are
-      bit-identical to PyTorch's. Floating images are kept as they are
-      (converted to float32).
-    * labels become ``int64``.
-    * with ``flatten=True`` each image is stored as one row: (N, H*W).
-
-    Iterating then only slices these arrays: without shuffling every batch is
-    a view (no copy); with shuffling it is one fancy-indexed copy of the
-    batch, never a copy of the whole data set.
+    A batch is thus one small array per step -- a slice, or a fancy-indexed
+    copy of just that batch when shuffling, then scaled -- never a copy of
+    the whole data set. For float32 images without shuffling, batches are
+    views.
 
     Parameters
     ----------
@@ -53,7 +53,7 @@ class DataLoader:
         labels = np.asarray(labels)
         _check_arguments(images, labels, batch_size, generator)
 
-        self.images = _to_float32(images)
+        self.images = images if images.dtype == np.uint8 else images.astype(np.float32, copy=False)
         if flatten:
             self.images = self.images.reshape(len(self.images), -1)
         self.labels = labels.astype(np.int64)
@@ -81,11 +81,12 @@ class DataLoader:
             stop = min(start + self.batch_size, self.dataset_size)
             if order is None:
                 # Slices of the stored arrays: views, nothing is copied.
-                yield self.images[start:stop], self.labels[start:stop]
+                x, y = self.images[start:stop], self.labels[start:stop]
             else:
                 # Fancy indexing copies just this batch.
                 indices = order[start:stop]
-                yield self.images[indices], self.labels[indices]
+                x, y = self.images[indices], self.labels[indices]
+            yield scale_pixels(x), y
 
     def _random_order(self):
         """A permutation of 0..N-1 from our generator, else tinynet's global one."""
@@ -98,16 +99,19 @@ class DataLoader:
                 f"image_shape={self.images.shape[1:]})")
 
 
-def _to_float32(images):
-    """uint8 -> float32 / 255 (like ToTensor); floating -> float32 unchanged."""
+def scale_pixels(images):
+    """uint8 grey levels -> float32 in [0, 1], exactly like ``ToTensor()``.
+
+    Floating arrays are returned as float32 (unchanged if they already are).
+    """
     if images.dtype == np.uint8:
         # Divide (not multiply by 1/255): 1/255 is not exact in float32, so
         # x * (1/255) would differ from ToTensor's x / 255 in the last bit.
-        # Dividing in place avoids a second full-size temporary array.
+        # Dividing in place avoids a second temporary array.
         scaled = images.astype(np.float32)
         scaled /= np.float32(255)
         return scaled
-    return images.astype(np.float32)
+    return images.astype(np.float32, copy=False)
 
 
 def _check_arguments(images, labels, batch_size, generator):
