@@ -1,0 +1,32 @@
+"""The README's code examples run as written."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def python_blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_the_lecture_model_example_trains(capsys):
+    root = os.environ.get("TINYNET_DATA")
+    if not root or not Path(root, "mnist").is_dir():
+        pytest.skip("MNIST not found: set TINYNET_DATA to a folder holding mnist/")
+    [example] = [block for block in python_blocks() if "class MLP" in block]
+    namespace = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 100 and lines[0].startswith("Epoch: 1 Loss = ")
+    assert float(lines[-1].split("=")[1]) < 0.1            # it learned the 300 images
+    assert namespace["model"].training is False             # ends in eval mode, as written
+
+
+def test_the_gradcheck_example_prints_tiny_errors(capsys):
+    [example] = [block for block in python_blocks() if "check_layer" in block]
+    exec(compile(example, "README.md", "exec"), {})
+    errors = eval(capsys.readouterr().out)                   # the printed dict
+    assert set(errors) == {"x", "weight", "bias"} and max(errors.values()) < 1e-9
