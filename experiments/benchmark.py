@@ -36,7 +36,7 @@ MNIST images, batch 10, 100 epochs, through ``experiments.train.run``) and
 one epoch of the full 60,000-image Fashion-MNIST training set at batch 100
 in a fresh subprocess (``experiments/bench_memory.py``), with that child's
 peak resident memory against the data set's size; optionally the whole lab
-(``--lab``: ``python -m experiments --fresh`` into a scratch folder).
+(``python -m experiments --fresh`` into a scratch folder; ``--no-lab`` skips it).
 The epoch children run first, before torch is imported: Linux passes a
 parent's resident size at fork on to the child's ru_maxrss.
 
@@ -49,7 +49,7 @@ Examples::
     python -m experiments.benchmark --quick            # smoke run, ~15-30 s
     python -m experiments.benchmark --batches 10 --threads 1 --repeats 15
     python -m experiments.benchmark --profile          # + cProfile of tinynet's step
-    python -m experiments.benchmark --lab              # + the whole lab (minutes)
+    python -m experiments.benchmark --no-lab           # without the whole lab (~3 min less)
 """
 import argparse
 import datetime
@@ -105,8 +105,9 @@ def parse_args(argv=None):
     ap.add_argument("--data-dir", default=None,
                     help="folder holding mnist/ and fashion-mnist/ (default: tinynet's, i.e. $TINYNET_DATA)")
     ap.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
-    ap.add_argument("--lab", action="store_true",
-                    help="also time the whole lab (python -m experiments, 10 seeds; takes minutes)")
+    ap.add_argument("--no-lab", action="store_true",
+                    help="skip timing the whole lab (python -m experiments, 10 seeds; ~3 minutes); "
+                         "--quick skips it too")
     ap.add_argument("--no-epoch", action="store_true",
                     help="skip the full Fashion-MNIST epoch and its memory figure")
     ap.add_argument("--no-lecture", action="store_true", help="skip the lecture baseline run")
@@ -905,12 +906,12 @@ def main(argv=None):
                 rec = {"threads": n_threads, "seconds": None, "note": f"failed: {type(exc).__name__}: {exc}"}
             res["lecture_runs"].append(rec)
             print(f"  {_fmt_s(rec.get('seconds'))}" + ("  [DISTURBED]" if rec.get("disturbed") else ""))
-    if args.lab:
+    if not (args.no_lab or args.quick):
         print("Whole lab (python -m experiments) ...", flush=True)
         res["lab"] = lab_run(root)
         print(f"  {_fmt_s(res['lab']['seconds'])} (exit code {res['lab']['returncode']})")
     else:
-        res["lab"] = {"measured": False, "seconds": None, "note": "not measured (pass --lab)"}
+        res["lab"] = {"measured": False, "seconds": None, "note": "not measured (--quick or --no-lab)"}
     # 4. optional profile
     if args.profile and tinynet_ok:
         res["profile"] = profile_tinynet()

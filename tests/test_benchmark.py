@@ -72,7 +72,7 @@ def test_benchmark_quick_writes_every_figure(tmp_path):
         if cfg["threads"] == 1 and cfg["batch_size"] in (10, 100, 1000):
             assert cfg["targets"]["ceiling_pass"] in (True, False)
 
-    # the lab is opt-in
+    # --quick leaves the (minutes-long) lab out
     assert res["lab"]["measured"] is False and res["lab"]["seconds"] is None
 
     # whole runs and memory need the real data
