@@ -35,7 +35,7 @@ It also times, at each thread count, one full lecture baseline run (300
 MNIST images, batch 10, 100 epochs, through ``experiments.train.run``) and
 one epoch of the full 60,000-image Fashion-MNIST training set at batch 100
 in a fresh subprocess (``experiments/bench_memory.py``), with that child's
-peak resident memory against the data set's size; optionally the whole lab
+peak resident memory against the data set's size; and the whole lab
 (``python -m experiments --fresh`` into a scratch folder; ``--no-lab`` skips it).
 The epoch children run first, before torch is imported: Linux passes a
 parent's resident size at fork on to the child's ru_maxrss.
