@@ -62,8 +62,6 @@ class CrossEntropyLoss:
                              f"logits of shape {logits.shape}; expected ({n},)")
         if n == 0:
             raise ValueError("CrossEntropyLoss: the batch is empty")
-        # Seen as unsigned integers, negative labels become huge, so a single
-        # max() catches labels below 0 and labels >= num_classes.
-        if labels.view(labels.dtype.str.replace("i", "u")).max() >= num_classes:
+        if labels.min() < 0 or labels.max() >= num_classes:
             raise ValueError(f"CrossEntropyLoss: labels must be in [0, {num_classes}), got values "
                              f"from {labels.min()} to {labels.max()}")
