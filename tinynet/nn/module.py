@@ -111,7 +111,7 @@ class Module:
     def __init__(self):
         self.training = True
         self._buffer_names = []
-        self._tape = None
+        self._last_tape = None          # the tape of the last forward call, for backward
 
     # -- running -----------------------------------------------------------
     def forward(self, x):
@@ -128,7 +128,7 @@ class Module:
             _tape = None
         if out is not tape.last_output and tape.broken_at is None:
             tape.broken_at = f"{type(self).__name__}.forward's return value"
-        self._tape = tape
+        self._last_tape = tape
         return out
 
     def backward(self, grad, input_grad=False):
@@ -139,7 +139,7 @@ class Module:
         which never differentiates w.r.t. the data -- the input layer skips
         computing it.
         """
-        tape, self._tape = self._tape, None
+        tape, self._last_tape = self._last_tape, None
         if tape is None:
             raise RuntimeError(f"{type(self).__name__}.backward() needs a forward pass first "
                                "(each forward pass can be backpropagated once)")
