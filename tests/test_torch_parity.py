@@ -165,6 +165,23 @@ def test_cross_entropy(scale):
     close(ours.backward(), lt.grad)
 
 
+@pytest.mark.parametrize("layout", ["column-major", "transposed view", "strided view"])
+def test_cross_entropy_any_memory_layout(layout):
+    """The loss indexes the true classes by flat position: that must not
+    depend on how the logits are laid out in memory."""
+    base = rng.normal(size=(8, 10))
+    logits = {"column-major": np.asfortranarray(base),
+              "transposed view": np.ascontiguousarray(base.T).T,
+              "strided view": np.repeat(base, 2, axis=1)[:, ::2]}[layout]
+    labels = rng.integers(0, 10, size=8)
+    lt = T(base, True)
+    ref = torch.nn.functional.cross_entropy(lt, torch.tensor(labels))
+    ref.backward()
+    ours = nn.CrossEntropyLoss()
+    assert abs(ours(logits, labels) - ref.item()) <= PARITY_TOL * max(1.0, abs(ref.item()))
+    close(ours.backward(), lt.grad)
+
+
 def torch_twin(model):
     """A torch Sequential computing the same function as a tinynet Sequential."""
     layers = []

@@ -73,7 +73,8 @@ class SGD:
         return grad
 
     def step(self):
-        lr, momentum, velocity = self.lr, self.momentum, self._velocity
+        momentum, velocity = self.momentum, self._velocity
+        lr, lr_dtype = None, None
         for i, (p, penalize) in enumerate(zip(self.params, self._penalize)):
             g = p.grad
             if g is None:               # not used in this forward pass
@@ -87,4 +88,10 @@ class SGD:
                     velocity[i] *= momentum
                     velocity[i] += g
                 g = velocity[i]
+            if g.dtype is not lr_dtype:
+                # lr as a 0-d array of the gradient's dtype, made once per
+                # step (so a changed self.lr takes effect): NumPy converts a
+                # Python float anew on every operation, which costs more
+                # than a small layer's whole update.
+                lr_dtype, lr = g.dtype, np.array(self.lr, dtype=g.dtype)
             p.data -= lr * g

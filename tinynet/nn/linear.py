@@ -1,10 +1,19 @@
 """Fully connected layer."""
+import functools
 import math
 
 import numpy as np
 
 from .. import random
 from .module import Layer, Parameter
+
+
+@functools.lru_cache(maxsize=32)
+def batch_ones(n, dtype):
+    """A read-only vector of n ones, made once per (n, dtype) and reused."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 class Linear(Layer):
@@ -17,10 +26,18 @@ class Linear(Layer):
     Backward, with G = dL/dy of shape (N, out_features). Since
     y[n, j] = sum_i x[n, i] W[j, i] + b[j]:
         dL/dW[j, i] = sum_n G[n, j] x[n, i]   ->  dW = G^T x     (out, in)
-        dL/db[j]    = sum_n G[n, j]           ->  db = G.sum(0)  (out,)
+        dL/db[j]    = sum_n G[n, j]           ->  db = G^T 1     (out,)
         dL/dx[n, i] = sum_j G[n, j] W[j, i]   ->  dx = G W       (N, in)
     The batch sum in dW and db appears because every row of x used the same
-    W and b.
+    W and b. b is a weight on an input that is always 1, so db is dW's
+    formula with x replaced by a vector of N ones: the sum of G's rows.
+
+    Speed notes (one step of the lecture's network is ~150 us, so a few us
+    matter): G^T 1 as a matrix-vector product is half the cost of
+    ``G.sum(axis=0)`` on small arrays; and ``np.dot`` zero-fills its output
+    before BLAS overwrites it, so the weight gradient -- the largest array
+    of the step -- uses ``@``, which skips that pass, while the small
+    products keep ``np.dot``, whose call overhead is lower.
 
     Initialisation as in PyTorch: W and b uniform in [-1/sqrt(in), 1/sqrt(in)].
     """
@@ -42,17 +59,18 @@ class Linear(Layer):
 
     def forward(self, x):
         self._check_features(x, self.in_features, self.weight.data.dtype)
-        out = np.dot(x, self.weight.data.T)
+        out = np.dot(x, self.weight.data.T)                              # x W^T
         if self.bias is not None:
             out += self.bias.data
         return out, x                       # backward needs only x
 
     def backward(self, dout, cache, need_dx=True):
         x = cache
-        self.weight.accumulate_grad(np.dot(dout.T, x))
+        self.weight.accumulate_grad(dout.T @ x)                           # G^T x
         if self.bias is not None:
-            self.bias.accumulate_grad(dout.sum(axis=0))
-        return np.dot(dout, self.weight.data) if need_dx else None
+            ones = batch_ones(len(dout), dout.dtype)
+            self.bias.accumulate_grad(np.dot(ones, dout))                # G^T 1
+        return np.dot(dout, self.weight.data) if need_dx else None       # G W
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -29,22 +29,29 @@ class CrossEntropyLoss:
 
     def forward(self, logits, labels):
         self._check(logits, labels)
-        rows = np.arange(len(labels))
+        n, num_classes = logits.shape
         shifted = logits - logits.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
         sum_exp = exp.sum(axis=1)
-        log_likelihood = shifted[rows, labels] - np.log(sum_exp)
-        self._cache = (exp, sum_exp, rows, labels)
-        return float(-log_likelihood.sum() / len(labels))
+        # Position of z[n, y[n]] in the flattened (N*C,) array: row n starts
+        # at n*C. Indexing with one flat index array is cheaper than with
+        # the pair (rows, labels).
+        true_class = np.arange(0, n * num_classes, num_classes) + labels
+        log_likelihood = shifted.take(true_class) - np.log(sum_exp)
+        self._cache = (exp, sum_exp, true_class)
+        return float(-log_likelihood.sum() / n)
 
     def backward(self, grad=1.0):
         """dL/dlogits, scaled by ``grad`` = dLoss/dL (1 when L is the loss)."""
         if self._cache is None:
             raise RuntimeError("CrossEntropyLoss.backward() needs a forward call first")
-        exp, sum_exp, rows, labels = self._cache
+        exp, sum_exp, true_class = self._cache
         dlogits = exp / sum_exp[:, None]           # softmax p
-        dlogits[rows, labels] -= 1.0               # p - onehot(y)
-        dlogits *= grad / len(labels)
+        # p - onehot(y). take/put read the flat index in row-major order
+        # whatever the memory layout (a column-major dlogits, from
+        # column-major logits, would make reshape(-1) a copy).
+        dlogits.put(true_class, dlogits.take(true_class) - 1.0)
+        dlogits *= grad / len(sum_exp)
         return dlogits
 
     @staticmethod
@@ -62,6 +69,10 @@ class CrossEntropyLoss:
                              f"logits of shape {logits.shape}; expected ({n},)")
         if n == 0:
             raise ValueError("CrossEntropyLoss: the batch is empty")
-        if labels.min() < 0 or labels.max() >= num_classes:
+        # Viewed as unsigned integers (same size and byte order), a negative
+        # label becomes a huge number, so one max() checks both ends of the
+        # range; a second reduction, min(), would cost as much as the softmax.
+        as_unsigned = labels.view(labels.dtype.str.replace("i", "u"))
+        if as_unsigned.max() >= num_classes:
             raise ValueError(f"CrossEntropyLoss: labels must be in [0, {num_classes}), got values "
                              f"from {labels.min()} to {labels.max()}")
