@@ -28,18 +28,13 @@ class CrossEntropyLoss:
         return self.forward(logits, labels)
 
     def forward(self, logits, labels):
-        self._check(logits, labels)
-        n, num_classes = logits.shape
+        true_class = self._true_class_positions(logits, labels)
         shifted = logits - logits.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
         sum_exp = exp.sum(axis=1)
-        # Position of z[n, y[n]] in the flattened (N*C,) array: row n starts
-        # at n*C. Indexing with one flat index array is cheaper than with
-        # the pair (rows, labels).
-        true_class = np.arange(0, n * num_classes, num_classes) + labels
         log_likelihood = shifted.take(true_class) - np.log(sum_exp)
         self._cache = (exp, sum_exp, true_class)
-        return float(-log_likelihood.sum() / n)
+        return float(-log_likelihood.sum() / len(labels))
 
     def backward(self, grad=1.0):
         """dL/dlogits, scaled by ``grad`` = dLoss/dL (1 when L is the loss)."""
@@ -55,7 +50,14 @@ class CrossEntropyLoss:
         return dlogits
 
     @staticmethod
-    def _check(logits, labels):
+    def _true_class_positions(logits, labels):
+        """Check the inputs; return the positions n*C + y[n] of the true-class
+        logits z[n, y[n]] in the flattened (N*C,) logits.
+
+        One flat index array is cheaper to gather and scatter with than the
+        pair (rows, labels), and ``np.ravel_multi_index``, which builds it,
+        also rejects every label outside [0, C): the range check comes free.
+        """
         if not isinstance(logits, np.ndarray) or logits.ndim != 2 or logits.dtype.kind != "f":
             raise ValueError("CrossEntropyLoss expects float logits of shape (N, C), got "
                              f"{getattr(logits, 'dtype', type(logits).__name__)} "
@@ -69,10 +71,8 @@ class CrossEntropyLoss:
                              f"logits of shape {logits.shape}; expected ({n},)")
         if n == 0:
             raise ValueError("CrossEntropyLoss: the batch is empty")
-        # Viewed as unsigned integers (same size and byte order), a negative
-        # label becomes a huge number, so one max() checks both ends of the
-        # range; a second reduction, min(), would cost as much as the softmax.
-        as_unsigned = labels.view(labels.dtype.str.replace("i", "u"))
-        if as_unsigned.max() >= num_classes:
+        try:
+            return np.ravel_multi_index((np.arange(n), labels), (n, num_classes))
+        except ValueError:
             raise ValueError(f"CrossEntropyLoss: labels must be in [0, {num_classes}), got values "
-                             f"from {labels.min()} to {labels.max()}")
+                             f"from {labels.min()} to {labels.max()}") from None
