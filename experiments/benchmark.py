@@ -9,8 +9,9 @@ MLP with cross-entropy loss, SGD lr 0.1, for three contestants
 * **torch**: the same step in PyTorch eager, ``torch.set_num_threads`` matched
   to the BLAS thread count (skipped with ``--no-torch`` or if not installed);
 * **ceiling**: a hand-tuned NumPy step of the same math (preallocated buffers,
-  ``out=``, fused softmax-CE backward, in-place update, no input gradient for
-  the first layer): the speed a NumPy framework can hope for.
+  ``out=``, in-place activations, no input checks, fused softmax-CE backward,
+  in-place update, no input gradient for the first layer, and every NumPy
+  trick tinynet's layers use): the speed a NumPy framework can hope for.
 
 Contestants are timed *interleaved*: each round runs every contestant once
 (in a rotating order), K steps each with K chosen so a slot lasts about
