@@ -10,8 +10,9 @@ Each contestant is one SGD training step of the lecture's network, the
 * :class:`TorchStep`    -- the same step in PyTorch eager;
 * :class:`CeilingStep`  -- a minimal, hand-tuned NumPy step of the same math:
   preallocated buffers, ``out=`` arguments, a fused softmax + cross-entropy
-  backward, an in-place update, and no input gradient for the first layer
-  (the data needs none; PyTorch doesn't compute it either).
+  backward, an in-place update, no input gradient for the first layer
+  (the data needs none; PyTorch doesn't compute it either), and every
+  NumPy-level trick of tinynet's layers (listed in the class docstring).
 
 All three share one interface::
 
