@@ -1,8 +1,10 @@
 """Softmax cross-entropy loss."""
 import numpy as np
 
+from .module import Loss
 
-class CrossEntropyLoss:
+
+class CrossEntropyLoss(Loss):
     r"""Mean softmax cross-entropy, as ``torch.nn.CrossEntropyLoss()``.
 
     Shapes: logits z (N, C) float, labels y (N,) integer class indices in
@@ -21,32 +23,23 @@ class CrossEntropyLoss:
     being separate layers; the one-hot term is a single indexed subtraction.
     """
 
-    def __init__(self):
-        self._cache = None
-
-    def __call__(self, logits, labels):
-        return self.forward(logits, labels)
-
     def forward(self, logits, labels):
         true_class = self._true_class_positions(logits, labels)
         shifted = logits - logits.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
         sum_exp = exp.sum(axis=1)
         log_likelihood = shifted.take(true_class) - np.log(sum_exp)
-        self._cache = (exp, sum_exp, true_class)
-        return float(-log_likelihood.sum() / len(labels))
+        return float(-log_likelihood.sum() / len(labels)), (exp, sum_exp, true_class)
 
-    def backward(self, grad=1.0):
-        """dL/dlogits, scaled by ``grad`` = dLoss/dL (1 when L is the loss)."""
-        if self._cache is None:
-            raise RuntimeError("CrossEntropyLoss.backward() needs a forward call first")
-        exp, sum_exp, true_class = self._cache
+    def backward(self, dout, cache):
+        """dL/dlogits, scaled by ``dout`` = dLoss/dL (1 when L is the loss)."""
+        exp, sum_exp, true_class = cache
         dlogits = exp / sum_exp[:, None]           # softmax p
         # p - onehot(y). take/put read the flat index in row-major order
         # whatever the memory layout (a column-major dlogits, from
         # column-major logits, would make reshape(-1) a copy).
         dlogits.put(true_class, dlogits.take(true_class) - 1.0)
-        dlogits *= grad / len(sum_exp)
+        dlogits *= dout / len(sum_exp)
         return dlogits
 
     @staticmethod

@@ -1,79 +1,77 @@
-"""Parameters, modules, and the tape that runs ``model.backward``.
+"""Modules, layers, losses, and the tape that runs ``model.backward``.
 
-Two kinds of module
--------------------
-* A **layer** (``Layer`` subclass: ``Linear``, ``ReLU``, ``BatchNorm1d`` ...)
-  holds the math. Its ``forward(x)`` returns ``(out, cache)`` and its
-  ``backward(dout, cache)`` returns ``dx``: the cache is everything backward
-  needs, passed explicitly, as in CS231n's layer functions.
-* A **container** (``Sequential``, or your own ``Module`` subclass) only
-  composes layers: its ``forward(x)`` returns ``out``, like in PyTorch, and
-  it never writes a backward.
+The layer contract (the one thing to know)
+------------------------------------------
+A **layer** (``Layer`` subclass: ``Linear``, ``ReLU``, your own ...) holds
+the math, in two methods::
+
+    forward(x)            -> (out, cache)   # cache: whatever backward needs
+    backward(dout, cache) -> dx             # dout = dL/d(out), dx = dL/dx
+
+``backward`` adds parameter gradients with ``Parameter.accumulate_grad`` and
+never modifies ``dout``. A layer with several inputs (``nn.Add``,
+``nn.Concat``) has ``forward(a, b, ...) -> (out, cache)`` and a backward that
+returns a tuple ``(da, db, ...)``. One optional hook: a backward that
+declares a keyword ``need_dx=True`` (``Linear``) is passed ``need_dx=False``
+when nobody needs its dx (the first trainable layer of a model when
+``input_grad=False``), so it can skip that product. A backward without the
+keyword is never passed it.
+
+Every layer can be used on its own, in either form::
+
+    out, cache = layer.forward(x); dx = layer.backward(dout, cache)
+    y = layer(x);                  dx = layer.backward(dy)   # cache of that call
+
+A **container** (``Sequential``, or your own ``Module`` subclass) only
+composes layers: its ``forward(x)`` returns ``out``, like in PyTorch, and it
+never writes a backward. A **loss** (``Loss`` subclass) is a layer with a
+scalar output: ``forward(input, target) -> (loss, cache)``,
+``backward(dout, cache) -> dinput``; ``loss = loss_fn(logits, y)`` then
+``dlogits = loss_fn.backward()``.
 
 How ``model.backward`` works
 ----------------------------
-Calling a container records a *tape*: the list of ``(layer, cache)`` pairs in
-the order the layers ran. ``model.backward(grad)`` walks that list in
-reverse, feeding each layer the gradient of the one above it (the chain
-rule). Because every call gets its own tape entry, one layer object may run
-several times in a forward pass -- the lecture reuses one ``BatchNorm1d``
-four times -- and each use is backpropagated with its own cache, its
-parameter gradients adding up, exactly as in PyTorch.
+Calling a container records a *tape*: for each layer call, the layer, its
+cache, the arrays it consumed and the array it produced. Layers run in an
+order where every array is produced before it is used, so walking the tape
+in reverse meets each array's consumers before its producer: by then the
+gradient of that array, summed over every consumer (fan-out), is complete,
+and the producer's backward turns it into its inputs' gradients -- the
+chain rule. One layer object called four times gets four tape entries; its
+parameter gradients add up, as in PyTorch.
 
-The tape assumes the forward is a *chain*: each layer's input is the
-previous layer's output. A forward that mixes outputs (``x + f(x)``) cannot
-be replayed this way; backward then says so instead of returning nonsense.
+What the tape refuses (at backward, before any gradient changes)
+----------------------------------------------------------------
+* An array that no layer produced, fed to a layer after layers ran (NumPy
+  arithmetic between layers, ``h * 2``): it has no backward. Write it as a
+  layer (``nn.Add`` for ``x + f(x)``).
+* Arithmetic before the first layer when ``input_grad=True``: the returned
+  gradient would be with respect to the modified input, not the input.
+* Recorded arrays are read-only, so an in-place edit (``h *= 2``) raises at
+  once; one made writeable again is refused at backward.
+* A composite layer that calls a sublayer in its forward, a ``Module`` whose
+  forward computes with NumPy, a layer with parameters missing from the
+  model (a plain Python list), a gradient from an earlier forward's loss,
+  a forward that raised, backward twice.
 """
 import contextlib
+import inspect
 
 import numpy as np
 
-
-class Parameter:
-    """A learnable array and its gradient.
-
-    ``data``:  the values, e.g. a weight matrix of shape (out, in).
-    ``grad``:  dL/d(data), same shape and dtype, or ``None`` until a backward
-               pass has produced one (``zero_grad`` resets it to ``None``).
-    ``penalized``: whether ``optim.SGD``'s L1/L2 terms apply to it -- True for
-               connection weights, False for biases and BatchNorm's gamma
-               and beta (the lecture's Omega(w) is over the weights).
-    """
-
-    __slots__ = ("data", "grad", "penalized")
-
-    def __init__(self, data, penalized=False):
-        self.data = data
-        self.grad = None
-        self.penalized = penalized
-
-    @property
-    def shape(self):
-        return self.data.shape
-
-    def accumulate_grad(self, g):
-        """Add ``g`` (a fresh array the caller hands over) to ``.grad``.
-
-        Gradients add up until ``zero_grad``, as in PyTorch: a layer used k
-        times in one forward pass gets the sum of its k contributions.
-        """
-        if self.grad is None:
-            self.grad = g
-        else:
-            self.grad += g
-
-    def __repr__(self):
-        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
-
+from .parameter import Parameter  # noqa: F401 (re-exported: nn.module.Parameter)
 
 # The tape being recorded by the outermost container call, or None.
 _tape = None
 _grad_enabled = True
+# (gradient, input) of the last Loss.backward(): model.backward checks that a
+# loss gradient belongs to the output of the forward it backpropagates.
+_loss_gradient = (None, None)
 
 
 @contextlib.contextmanager
 def no_grad():
-    """Run forward passes without recording a tape (for evaluation)."""
+    """Run forward passes (and losses) without recording anything, for evaluation."""
     global _grad_enabled
     previous, _grad_enabled = _grad_enabled, False
     try:
@@ -82,20 +80,121 @@ def no_grad():
         _grad_enabled = previous
 
 
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)} values"
+    return f"a {type(value).__name__}"
+
+
+def _split_result(obj, result, returns="(out, cache)"):
+    """``result`` as the pair a forward must return, or a clear error."""
+    if type(result) is not tuple or len(result) != 2:
+        raise TypeError(f"{type(obj).__name__}.forward must return {returns}: the output and what "
+                        f"backward needs (None if nothing) -- you returned {_describe(result)}. "
+                        f"End forward with `return {returns[1:-1]}`")
+    return result
+
+
+def _require_init(module):
+    if "training" not in vars(module):
+        name = type(module).__name__
+        raise RuntimeError(f"{name} was never initialised as a module: its __init__ must call "
+                           f"super().__init__() first (class {name}(nn.Module): def __init__(self): "
+                           "super().__init__(); ...)")
+
+
+# Sentinels for "which cache would backward() use": a standalone call's cache,
+# or the reason there is none.
+class _State:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+_NEVER, _RAISED, _USED, _AMBIGUOUS = (_State(n) for n in ("NEVER", "RAISED", "USED", "AMBIGUOUS"))
+
+
 class _Tape:
-    """The layer calls of one forward pass, in the order they ran."""
+    """The layer calls of one forward pass of ``owner``, in the order they ran."""
 
-    __slots__ = ("calls", "last_output", "broken_at")
+    __slots__ = ("owner", "inputs", "calls", "last_output", "output", "known", "known_upto",
+                 "problem", "preprocessed")
 
-    def __init__(self, x):
-        self.calls = []                 # [(layer, cache), ...]
-        self.last_output = x            # what the next layer call must receive
-        self.broken_at = None           # the first layer that broke the chain
+    def __init__(self, owner, inputs):
+        self.owner = owner
+        self.inputs = inputs            # the model's input arrays
+        self.calls = []                 # [(layer, cache, inputs, out), ...]
+        self.last_output = inputs[0] if len(inputs) == 1 else None
+        self.output = None
+        self.known = None               # ids of model inputs and recorded outputs, built on demand
+        self.known_upto = 0             # how many calls' outputs are in `known`
+        self.problem = None             # why backward must refuse this tape, or None
+        self.preprocessed = None        # arithmetic on the input before the first layer
+
+    def refuse(self, message):
+        if self.problem is None:
+            self.problem = message
+
+    def refuse_composite(self, layer):
+        # Takes precedence: the sublayer's call may already have been refused for its input.
+        self.problem = (f"{type(layer).__name__} is a layer whose forward calls another layer "
+                        f"({type(self.calls[-1][0]).__name__}); the tape records layer calls made by "
+                        "the model, not inside a layer. Either call the pieces' forward/backward "
+                        "yourself in this layer's forward and backward, or make it a Module (no "
+                        "backward) that calls the layers")
+
+    def is_recorded(self, array):
+        """Is ``array`` a model input or an output recorded so far?"""
+        # The tape holds every array it names, so their ids stay unique.
+        if self.known is None:
+            self.known = {id(x) for x in self.inputs}
+        for call in self.calls[self.known_upto:]:
+            self.known.add(id(call[3]))
+        self.known_upto = len(self.calls)
+        return id(array) in self.known
+
+    def check_inputs(self, layer, inputs):
+        """A layer got an array that is not the previous layer's output."""
+        for i, x in enumerate(inputs):
+            if self.is_recorded(x):
+                continue
+            name = f"{type(layer).__name__} (call {len(self.calls) + 1})"
+            if not self.calls:
+                self.preprocessed = (f"{name} received {_describe(x)} computed from the model's input "
+                                     "before any layer ran")
+            else:
+                self.refuse(f"{name} received {_describe(x)} that no layer produced: NumPy arithmetic "
+                            "between layers (such as h * 2, x + f(x), or np.maximum(h, 0)) has no "
+                            "backward. Do that computation inside a layer (nn.Add() for x + f(x), "
+                            "nn.ReLU() for np.maximum, or your own Layer with a backward)")
+
+    def check_registered(self, layer):
+        """Once per layer and model: is the layer part of the model?"""
+        _require_init(layer)
+        owner = self.owner
+        if any(m is layer for m in owner.modules()) or not layer._has_parameters:
+            layer._owner = owner
+            return
+        self.refuse(f"{type(layer).__name__} (call {len(self.calls) + 1}) has parameters that would "
+                    f"receive gradients, but it is not registered in {type(owner).__name__}: "
+                    "parameters(), state_dict() and the optimizer never see it (layers kept in a plain "
+                    "Python list are invisible). Assign it as an attribute (self.fc = nn.Linear(...)) "
+                    "or keep the layers in nn.ModuleList([...])")
 
     def first_trainable(self):
-        """Index of the first call whose layer has parameters, or None."""
-        for i, (layer, _) in enumerate(self.calls):
-            if layer._has_parameters:
+        """Index of the first call whose layer has parameters, or None.
+
+        Every call before it depends only on the input, so with
+        ``input_grad=False`` none of them needs a backward.
+        """
+        for i, call in enumerate(self.calls):
+            if call[0]._has_parameters:
                 return i
         return None
 
@@ -103,31 +202,51 @@ class _Tape:
 class Module:
     """Base class of every model piece; subclass it to compose layers.
 
-    Assign layers as attributes in ``__init__`` and write ``forward(x)``;
-    ``parameters()``, ``state_dict()``, ``train()``/``eval()`` and
-    ``backward()`` then work through those attributes, with PyTorch's names.
+    Assign layers as attributes in ``__init__`` (after ``super().__init__()``)
+    and write ``forward(x)``; ``parameters()``, ``state_dict()``,
+    ``train()``/``eval()`` and ``backward()`` then work through those
+    attributes, with PyTorch's names.
     """
 
     def __init__(self):
         self.training = True
         self._buffer_names = []
-        self._last_tape = None          # the tape of the last forward call, for backward
+        self._last_tape = _NEVER        # the tape of the last forward call, for backward
 
     # -- running -----------------------------------------------------------
     def forward(self, x):
         raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
 
-    def __call__(self, x):
+    def __call__(self, *inputs):
         global _tape
-        if _tape is not None or not _grad_enabled:
-            return self.forward(x)      # an outer call records, or no tape wanted
-        tape = _tape = _Tape(x)
+        tape = _tape
+        if tape is not None:            # an outer container records
+            out = self.forward(*inputs)
+            if out is not tape.last_output and not tape.is_recorded(out):
+                tape.refuse(f"{type(self).__name__} is a Module whose forward returned {_describe(out)} "
+                            "that no layer produced (computed with NumPy): a Module only composes "
+                            f"layers and has no backward. If {type(self).__name__} is a layer, subclass "
+                            "nn.Layer and write forward(x) -> (out, cache) and backward(dout, cache)")
+            return out
+        if not _grad_enabled:
+            return self.forward(*inputs)
+        _require_init(self)
+        self._last_tape = _RAISED       # until the forward succeeds
+        tape = _tape = _Tape(self, inputs)
         try:
-            out = self.forward(x)
+            out = self.forward(*inputs)
         finally:
             _tape = None
-        if out is not tape.last_output and tape.broken_at is None:
-            tape.broken_at = f"{type(self).__name__}.forward's return value"
+        if out is not tape.last_output and not tape.is_recorded(out):
+            if not tape.calls:
+                tape.refuse(f"{type(self).__name__}.forward ran no layer and returned {_describe(out)} "
+                            "computed with NumPy: a Module only composes layers and has no backward. "
+                            f"If {type(self).__name__} is a layer, subclass nn.Layer and write "
+                            "forward(x) -> (out, cache) and backward(dout, cache)")
+            tape.refuse(f"{type(self).__name__}.forward returned {_describe(out)} that no layer "
+                        "produced: NumPy arithmetic after the last layer has no backward. Do it "
+                        "inside a layer, or after the model, on the loss side")
+        tape.output = out
         self._last_tape = tape
         return out
 
@@ -135,34 +254,65 @@ class Module:
         """Backpropagate ``grad`` = dL/d(output of the last forward call).
 
         Every parameter's ``.grad`` receives its share. Returns dL/d(input)
-        when ``input_grad=True``; otherwise ``None``, and -- like PyTorch,
-        which never differentiates w.r.t. the data -- the input layer skips
-        computing it.
+        (a tuple for several inputs) when ``input_grad=True``; otherwise
+        ``None``, and -- like PyTorch, which never differentiates w.r.t. the
+        data -- the layers below the first trainable one are skipped.
         """
-        tape, self._last_tape = self._last_tape, None
-        if tape is None:
-            raise RuntimeError(f"{type(self).__name__}.backward() needs a forward pass first "
-                               "(each forward pass can be backpropagated once)")
-        if tape.broken_at is not None:
-            raise RuntimeError(f"model.backward only handles a forward that is a chain of layer calls, "
-                               f"each receiving the previous one's output; {tape.broken_at} is not "
-                               "(arithmetic between layers, such as a residual x + f(x), has no backward here)")
-        if not isinstance(grad, np.ndarray) or grad.shape != tape.last_output.shape:
-            raise ValueError(f"backward expects a gradient of the output's shape "
-                             f"{tape.last_output.shape}, got {np.shape(grad)}")
+        tape = self._take_tape(grad, input_grad)
+        grads = {id(tape.output): grad}     # dL/d(array), keyed by the array's identity
         calls = tape.calls
-        if input_grad:
-            for layer, cache in reversed(calls):
-                grad = layer.backward(grad, cache)
-            return grad
-        first = tape.first_trainable()
-        if first is None:               # nothing below needs a gradient
+        first = 0 if input_grad else tape.first_trainable()
+        if first is None:                   # no parameters anywhere: nothing to do
             return None
-        for layer, cache in reversed(calls[first + 1:]):
-            grad = layer.backward(grad, cache)
-        layer, cache = calls[first]
-        layer.backward(grad, cache, need_dx=False)
+        for i in range(len(calls) - 1, first - 1, -1):
+            layer, cache, inputs, out = calls[i]
+            dout = grads.pop(id(out), None)
+            if dout is None:                # this output does not lead to the loss
+                continue
+            if i == first and not input_grad:
+                layer._backward_without_dx(dout, cache)   # nobody needs the input layer's dx
+            else:
+                _add_input_grads(grads, layer, inputs, layer._backward(dout, cache))
+        if input_grad:
+            dxs = tuple(grads[id(x)] if id(x) in grads else np.zeros_like(x) for x in tape.inputs)
+            return dxs[0] if len(dxs) == 1 else dxs
         return None
+
+    def _take_tape(self, grad, input_grad):
+        """The tape of the last forward, once, after every check that it can be replayed."""
+        tape = getattr(self, "_last_tape", _NEVER)
+        name = type(self).__name__
+        if tape is _NEVER or tape is None:
+            raise RuntimeError(f"{name}.backward() needs a forward pass first "
+                               "(forward under tn.no_grad() records nothing)")
+        if tape is _USED:
+            raise RuntimeError(f"{name}.backward() needs a forward pass first: the last forward was "
+                               "already backpropagated (each forward pass can be backpropagated once)")
+        if tape is _RAISED:
+            raise RuntimeError(f"{name}.backward() needs a forward pass first: the last forward raised "
+                               "an error, so there is nothing to backpropagate; fix it and run forward again")
+        if tape.problem is not None:
+            raise RuntimeError(f"{name}.backward cannot differentiate this forward pass: {tape.problem}")
+        if input_grad and tape.preprocessed is not None:
+            raise RuntimeError(f"{name}.backward(input_grad=True): {tape.preprocessed}, so the gradient "
+                               "would be with respect to that modified array, not the input. Pass the "
+                               "preprocessed array to the model, or do the computation in a layer")
+        if grad is _loss_gradient[0] and _loss_gradient[1] is not tape.output:
+            raise RuntimeError(f"{name}.backward: this gradient came from a loss computed on an earlier "
+                               "output, not on the output of the last forward: you ran a second forward "
+                               "(e.g. validation) since; evaluate under tn.no_grad() or call backward first")
+        out = tape.output
+        if not isinstance(grad, np.ndarray) or grad.shape != np.shape(out):
+            raise ValueError(f"backward expects a gradient of the output's shape "
+                             f"{np.shape(out)}, got {np.shape(grad)}")
+        for layer, _, _, out in tape.calls:
+            if out.flags.writeable and all(out is not x for x in tape.inputs):
+                raise RuntimeError(f"{name}.backward: the output of {type(layer).__name__} was made "
+                                   "writeable again after the forward and may have been changed in "
+                                   "place, so its recorded backward no longer matches. Copy it "
+                                   "(h = h.copy()) before editing, or do the edit in a layer")
+        self._last_tape = _USED
+        return tape
 
     # -- structure ---------------------------------------------------------
     def register_buffer(self, name, array):
@@ -179,6 +329,7 @@ class Module:
         return (module for _, module in self.named_children())
 
     def modules(self):
+        _require_init(self)
         yield self
         for child in self.children():
             yield from child.modules()
@@ -208,6 +359,7 @@ class Module:
 
     def _named_state(self, prefix, buffers):
         """Own parameters, then own buffers, then each child's: state_dict order."""
+        _require_init(self)
         for name, p in self._own_parameters():
             yield prefix + name, p
         if buffers:
@@ -262,34 +414,16 @@ class Module:
     def load_state_dict(self, state_dict):
         """Copy arrays into this model's parameters and buffers (in place).
 
-        Keys and shapes must match exactly; every problem is reported at
-        once and nothing is changed unless everything fits. Values keep this
-        model's dtypes, so a float64 torch state loads into a float32 model.
+        Keys and shapes must match exactly, values must be finite and fit
+        the model's dtypes, and a ``running_var`` must be non-negative;
+        every problem is reported at once and nothing is changed unless
+        everything fits. Values keep this model's dtypes, so a float64 torch
+        state loads into a float32 model.
         """
+        from .state_dict import check_state_dict
         targets = {name: (value.data if isinstance(value, Parameter) else value)
                    for name, value in self._named_state("", buffers=True)}
-        problems = []
-        missing = [k for k in targets if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in targets]
-        if missing:
-            problems.append(f"missing keys: {missing}")
-        if unexpected:
-            problems.append(f"unexpected keys: {unexpected}")
-        sources = {}
-        for name, target in targets.items():
-            if name not in state_dict:
-                continue
-            source = np.asarray(state_dict[name])
-            if source.dtype.kind not in "biuf":
-                problems.append(f"{name}: expected a numeric array, got dtype {source.dtype}")
-            elif source.shape != target.shape:
-                problems.append(f"{name}: shape {source.shape} in the state dict, "
-                                f"{target.shape} in the model")
-            sources[name] = source
-        if problems:
-            raise ValueError(f"cannot load state dict into {type(self).__name__}: "
-                             + "; ".join(problems))
-        for name, source in sources.items():
+        for name, source in check_state_dict(type(self).__name__, targets, state_dict).items():
             np.copyto(targets[name], source, casting="unsafe")
 
     # -- printing ----------------------------------------------------------
@@ -304,38 +438,122 @@ class Module:
         return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
 
 
+def _add_input_grads(grads, layer, inputs, dx):
+    """Add a layer's input gradients to ``grads`` (summing when an array fed several layers)."""
+    if len(inputs) != 1:
+        if type(dx) is not tuple or len(dx) != len(inputs):
+            raise TypeError(f"{type(layer).__name__}.backward must return a tuple of {len(inputs)} "
+                            f"input gradients (one per input), got {_describe(dx)}")
+        for x, g in zip(inputs, dx):
+            _add_input_grads(grads, layer, (x,), g)
+        return
+    x = inputs[0]
+    if dx.__class__ is not np.ndarray or dx.shape != x.shape:
+        raise ValueError(f"{type(layer).__name__}.backward returned {_describe(dx)} as the gradient "
+                         f"of an input of shape {np.shape(x)}; it must have the input's shape"
+                         + (" (did backward forget to `return dx`?)" if dx is None else ""))
+    key = id(x)
+    grads[key] = grads[key] + dx if key in grads else dx       # fan-out: the gradients add
+
+
+def _standalone_backward(backward):
+    """Let ``layer.backward(dout)`` use the cache of the last standalone ``layer(x)``."""
+    def wrapper(self, dout, cache=_NEVER, **kwargs):
+        if cache is _NEVER:
+            cache = self._take_standalone_cache()
+        return backward(self, dout, cache, **kwargs)
+    wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = \
+        backward.__name__, backward.__qualname__, backward.__doc__
+    wrapper.__wrapped__ = backward
+    return wrapper
+
+
 class Layer(Module):
-    """A module with a hand-written forward and backward.
+    """A module with a hand-written forward and backward: see the contract above.
 
-    Subclasses define::
-
-        forward(x)              -> (out, cache)
-        backward(dout, cache)   -> dx          # dout = dL/d(out), dx = dL/dx
-
-    ``backward`` adds the parameter gradients to each ``Parameter.grad`` and
-    never modifies ``dout``. Layers with parameters also accept
-    ``need_dx=False``: the input layer then skips computing a gradient
-    nobody uses. Calling ``layer(x)`` returns ``out`` and, inside a
-    container's forward, puts ``(layer, cache)`` on the tape.
-    To use a layer on its own, call the pair directly:
-    ``out, cache = layer.forward(x); dx = layer.backward(dout, cache)``.
+    Subclasses define ``forward(x) -> (out, cache)`` and
+    ``backward(dout, cache) -> dx`` (optionally with ``need_dx=True``).
+    Calling ``layer(x)`` returns ``out``; inside a container's forward it
+    also puts the call on the tape, and on its own it keeps the cache for
+    ``layer.backward(dout)``.
     """
 
-    def __call__(self, x):
-        out, cache = self.forward(x)
+    _owner = None                       # the model this layer was found registered in
+    _standalone_cache = _NEVER          # cache of the last standalone call, or why there is none
+
+    def __init_subclass__(cls, **kwargs):
+        # Once per class: keep the class's own backward for the tape, wrap the
+        # public one for the one-argument form, and note whether it knows need_dx.
+        super().__init_subclass__(**kwargs)
+        backward = cls.__dict__.get("backward")
+        if backward is not None:
+            cls._backward = backward
+            cls._accepts_need_dx = "need_dx" in inspect.signature(backward).parameters
+            cls.backward = _standalone_backward(backward)
+
+    def __call__(self, *inputs):
         tape = _tape
-        if tape is not None:
-            # The first layer may get a reshaped input; every later one must
-            # get exactly the array the previous layer returned, or replaying
-            # the tape would apply the chain rule to the wrong function.
-            if x is not tape.last_output and tape.calls and tape.broken_at is None:
-                tape.broken_at = f"{type(self).__name__} (call {len(tape.calls) + 1})'s input"
-            tape.calls.append((self, cache))
-            tape.last_output = out
+        if tape is None:
+            return self._call_alone(inputs)
+        calls = tape.calls
+        calls_before = len(calls)
+        result = self.forward(*inputs)
+        if result.__class__ is not tuple or len(result) != 2:
+            _split_result(self, result)                     # raises a clear error
+        out, cache = result
+        if len(calls) != calls_before:
+            tape.refuse_composite(self)
+        x = inputs[0] if inputs else None
+        if x is not tape.last_output or len(inputs) != 1:
+            tape.check_inputs(self, inputs)
+        if self._owner is not tape.owner:
+            tape.check_registered(self)
+        if out is not x and (len(inputs) == 1 or all(out is not i for i in inputs)):
+            try:
+                out.setflags(write=False)   # an in-place edit would break the recorded backward
+            except AttributeError:
+                raise TypeError(f"{type(self).__name__}.forward must return an array as out, "
+                                f"got {_describe(out)}") from None
+        calls.append((self, cache, inputs, out))
+        tape.last_output = out
         return out
 
-    def backward(self, dout, cache):
+    def _call_alone(self, inputs):
+        if not _grad_enabled:
+            return _split_result(self, self.forward(*inputs))[0]
+        self._standalone_cache = _RAISED
+        out, cache = _split_result(self, self.forward(*inputs))
+        self._standalone_cache = cache
+        return out
+
+    def _take_standalone_cache(self):
+        cache, self._standalone_cache = self._standalone_cache, _USED
+        name = type(self).__name__
+        if cache is _NEVER:
+            raise RuntimeError(f"{name}.backward(dout) without a cache uses the cache of the last "
+                               f"call y = layer(x) made outside a model, and there was none. Call the "
+                               "layer first, pass the cache (out, cache = layer.forward(x); "
+                               "layer.backward(dout, cache)), or, inside a model, use model.backward")
+        if cache is _RAISED:
+            raise RuntimeError(f"{name}.backward(dout): the last call of the layer raised an error, "
+                               "so there is no cache to use; call it again")
+        if cache is _USED:
+            raise RuntimeError(f"{name}.backward(dout): the cache of the last call was already used "
+                               "by a backward; call the layer again first (one backward per call)")
+        return cache
+
+    def _backward_without_dx(self, dout, cache):
+        """Parameter gradients only: the input's gradient is not wanted."""
+        if self._accepts_need_dx:
+            self._backward(dout, cache, need_dx=False)
+        else:
+            self._backward(dout, cache)
+
+    def _backward(self, dout, cache):
         raise NotImplementedError(f"{type(self).__name__} must define backward(dout, cache)")
+
+    _accepts_need_dx = False
+    backward = _standalone_backward(_backward)
 
     def _check_features(self, x, num_features, dtype):
         """The input must be a (N, num_features) array of the parameters' dtype."""
@@ -348,31 +566,89 @@ class Layer(Module):
                             "(model.float() / model.double())")
 
 
-class Sequential(Module):
-    """Layers applied one after another: ``Sequential(fc1, relu, fc2)(x)``.
+class Loss:
+    """Base class of losses: a layer with a scalar output (C2b).
 
-    Submodules are named "0", "1", ... as in PyTorch, so state_dict keys
-    read ``0.weight``, ``2.bias``, ...
+    Subclasses define ``forward(input, target) -> (loss: float, cache)`` and
+    ``backward(dout, cache) -> dinput`` (dout = dL/dloss). Public use::
+
+        loss = loss_fn(logits, y)        # a Python float
+        dlogits = loss_fn.backward()     # the last call's gradient, dout = 1.0
+
+    ``backward()`` refers to the last call made with gradients enabled; it is
+    refused when that call raised, when it was already used, and when two
+    such calls happened with no backward between (which one is meant?).
+    Calls under ``tn.no_grad()`` record nothing.
     """
 
-    def __init__(self, *modules):
-        super().__init__()
-        for i, module in enumerate(modules):
-            if not isinstance(module, Module):
-                raise TypeError(f"Sequential takes modules, got {type(module).__name__} at position {i}")
-            setattr(self, str(i), module)
-        self._layers = modules
+    def __init__(self):
+        self._cache = _NEVER            # cache of the last recording call, or why there is none
+        self._input = None
 
-    def forward(self, x):
-        for module in self._layers:
-            x = module(x)
-        return x
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        backward = cls.__dict__.get("backward")
+        if backward is not None:
+            cls._backward = backward
+            cls.backward = _loss_backward(backward)
 
-    def __len__(self):
-        return len(self._layers)
+    def __call__(self, input, target):
+        if not _grad_enabled:
+            return _split_result(self, self.forward(input, target), returns="(loss, cache)")[0]
+        pending = getattr(self, "_cache", _NEVER)
+        self._cache, self._input = _RAISED, None
+        loss, cache = _split_result(self, self.forward(input, target), returns="(loss, cache)")
+        if pending is _NEVER or pending is _USED or pending is _RAISED:
+            self._cache, self._input = cache, input
+        else:
+            self._cache = _AMBIGUOUS
+        return loss
 
-    def __getitem__(self, i):
-        return self._layers[i]
+    def _take_cache(self):
+        cache, self._cache = getattr(self, "_cache", _NEVER), _USED
+        name = type(self).__name__
+        if cache is _NEVER:
+            raise RuntimeError(f"{name}.backward() needs a forward call first: compute "
+                               "loss = loss_fn(logits, y) (outside tn.no_grad()), then backward()")
+        if cache is _USED:
+            raise RuntimeError(f"{name}.backward() was already called for the last loss; "
+                               "call the loss again first (one backward per call)")
+        if cache is _RAISED:
+            raise RuntimeError(f"{name}.backward(): the last call of the loss raised an error, so there "
+                               "is no gradient to return; fix the inputs and call the loss again")
+        if cache is _AMBIGUOUS:
+            raise RuntimeError(f"{name}.backward() is ambiguous: the loss was called twice with gradients "
+                               "enabled and no backward between, so which call's gradient is meant? "
+                               "Compute validation losses under tn.no_grad()")
+        return cache
 
-    def __iter__(self):
-        return iter(self._layers)
+    def forward(self, input, target):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(input, target)")
+
+    def _backward(self, dout, cache):
+        raise NotImplementedError(f"{type(self).__name__} must define backward(dout, cache)")
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+def _loss_backward(backward):
+    """Let ``loss_fn.backward()`` use the last call's cache, and link the gradient to its input."""
+    def wrapper(self, dout=1.0, cache=_NEVER):
+        global _loss_gradient
+        if cache is not _NEVER:
+            return backward(self, dout, cache)
+        cache, input = self._take_cache(), self._input
+        self._input = None
+        dinput = backward(self, dout, cache)
+        _loss_gradient = (dinput, input)
+        return dinput
+    wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = \
+        backward.__name__, backward.__qualname__, backward.__doc__
+    wrapper.__wrapped__ = backward
+    return wrapper
+
+
+Loss.backward = _loss_backward(Loss._backward)
+
+from .containers import ModuleList, Sequential  # noqa: E402,F401 (re-exported from module.py)
