@@ -150,13 +150,17 @@ def test_tinynet_contestant_starts_from_the_given_weights():
             np.testing.assert_allclose(got_bias, bias, rtol=1e-6 if dtype == np.float32 else 0)
 
 
-def test_profile_times_every_phase():
+def test_profile_times_every_phase(capsys):
     profile = profiling.profile_tinynet(batch_size=10, steps=40, top=5)
     for name in ("tinynet", "ceiling"):
         assert set(profile["phases_us"][name]) == set(profiling.PHASES)
         assert all(_positive(us) for us in profile["phases_us"][name].values())
         assert _positive(profile["us_per_step"][name])
     assert "function calls" in profile["text"]
+    profiling.print_profile(profile)
+    printed = capsys.readouterr().out
+    assert all(f"| {phase} |" in printed for phase in profiling.PHASES)
+    assert "cProfile of tinynet's step (40 steps" in printed
 
 
 def test_bad_arguments_are_refused(capsys):
