@@ -1,9 +1,11 @@
-"""Smoke test of the speed benchmark (``python -m experiments.benchmark``).
+"""Tests of the speed benchmark (``python -m experiments.benchmark``).
 
-Runs it once with ``--quick`` in a subprocess (as a user would) and checks
-that the JSON holds every figure with a sane value. Speed targets are NOT
-asserted: timings on shared machines are noise; the targets are read from
-the benchmark's printed PASS/FAIL lines instead.
+A smoke test runs it once with ``--quick`` in a subprocess (as a user would)
+and checks that the JSON holds every figure with a sane value. Speed targets
+are NOT asserted: timings on shared machines are noise; the targets are read
+from the benchmark's printed PASS/FAIL lines instead. Smaller tests check
+its parts in-process: the equivalence check refuses contestants that
+compute something else, the profile's phases, the package's module sizes.
 """
 import importlib.util
 import json
@@ -12,6 +14,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import numpy as np
+import pytest
+
+from experiments.benchmark import cli, contestants, profiling
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -93,3 +100,90 @@ def test_benchmark_quick_writes_every_figure(tmp_path):
     # the printed report: the markdown table and the verdicts
     assert "| threads | batch |" in proc.stdout
     assert "PASS" in proc.stdout or "FAIL" in proc.stdout
+
+
+# ------------------------------------------------------------------ parts
+
+class HalfStepCeiling(contestants.CeilingStep):
+    """A ceiling with a bug: it updates with half the learning rate."""
+
+    def __init__(self, weights, batch_size, lr=contestants.LR, dtype=np.float32):
+        super().__init__(weights, batch_size, lr=lr / 2, dtype=dtype)
+
+
+class FrozenCeiling(contestants.CeilingStep):
+    """A ceiling with a bug: it never updates the weights."""
+
+    def update(self):
+        pass
+
+
+@pytest.mark.parametrize("broken", [HalfStepCeiling, FrozenCeiling])
+def test_equivalence_check_refuses_a_contestant_that_computes_something_else(monkeypatch, broken,
+                                                                            capsys):
+    monkeypatch.setitem(contestants.ALL, "ceiling", broken)
+    verdict = cli.check_equivalence(["tinynet", "ceiling"], [10])
+    assert verdict["equivalence_pass"] is False
+    assert "do NOT compute the same step" in capsys.readouterr().out
+
+
+def test_equivalence_check_passes_for_the_real_contestants(capsys):
+    verdict = cli.check_equivalence(["tinynet", "ceiling"], [10])
+    assert verdict["equivalence_pass"] is True
+    assert verdict["equivalence_max_abs_diff"] < 1e-10
+
+
+def test_missing_torch_names_the_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)      # `import torch` raises ImportError
+    usable, missing = contestants.available(["tinynet", "torch", "ceiling"])
+    assert usable == ["tinynet", "ceiling"]
+    assert 'pip install -e ".[torch]"' in missing["torch"]
+
+
+def test_tinynet_contestant_starts_from_the_given_weights():
+    weights = contestants.init_weights(3)
+    for dtype in (np.float32, np.float64):
+        got = contestants.TinynetStep(weights, 10, dtype=dtype).weights()
+        assert len(got) == len(weights)
+        for (weight, bias), (got_weight, got_bias) in zip(weights, got):
+            np.testing.assert_allclose(got_weight, weight, rtol=1e-6 if dtype == np.float32 else 0)
+            np.testing.assert_allclose(got_bias, bias, rtol=1e-6 if dtype == np.float32 else 0)
+
+
+def test_profile_times_every_phase(capsys):
+    profile = profiling.profile_tinynet(batch_size=10, steps=40, top=5)
+    for name in ("tinynet", "ceiling"):
+        assert set(profile["phases_us"][name]) == set(profiling.PHASES)
+        assert all(_positive(us) for us in profile["phases_us"][name].values())
+        assert _positive(profile["us_per_step"][name])
+    assert "function calls" in profile["text"]
+    profiling.print_profile(profile)
+    printed = capsys.readouterr().out
+    assert all(f"| {phase} |" in printed for phase in profiling.PHASES)
+    assert "cProfile of tinynet's step (40 steps" in printed
+
+
+def test_bad_arguments_are_refused(capsys):
+    for argv in (["--batches", "ten"], ["--repeats", "0"], ["--threads", "0"]):
+        with pytest.raises(SystemExit) as info:
+            cli.parse_args(argv)
+        assert info.value.code == 2
+    assert "whole numbers" in capsys.readouterr().err
+
+
+def test_benchmark_modules_stay_small():
+    """One job per module, each readable in one sitting."""
+    folder = REPO / "experiments" / "benchmark"
+    sizes = {path.name: len(path.read_text().splitlines()) for path in folder.glob("*.py")}
+    assert {"__main__.py", "cli.py", "contestants.py", "timing.py"} <= set(sizes)
+    assert max(sizes.values()) <= 400, sizes
+
+
+def test_results_are_written_whole(tmp_path):
+    out = tmp_path / "deeper" / "benchmark.json"
+    cli.write_results(out, {"a": 1})
+    assert json.loads(out.read_text()) == {"a": 1}
+    with pytest.raises(ValueError):
+        cli.write_results(out, {"a": float("nan")})           # not JSON: refused
+    assert json.loads(out.read_text()) == {"a": 1}            # the old file is intact
+    assert [p.name for p in out.parent.iterdir()] == ["benchmark.json"]   # no temporary left

@@ -1,14 +1,19 @@
 """Tests for tinynet.data.datasets: finding, downloading and checking MNIST files."""
+import functools
 import gzip
+import hashlib
+import http.server
 import os
 import struct
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tinynet.data import data_root, load_dataset, load_fashion_mnist, load_mnist
+from tinynet.data import data_root, datasets, load_dataset, load_fashion_mnist, load_mnist
 
 FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -217,53 +222,160 @@ def test_images_must_be_3d(tmp_path):
 
 
 # ------------------------------------------------------------- download
+#
+# A local HTTP server (127.0.0.1, a thread, shut down after the test) stands
+# in for the mirrors: the real download path runs without the internet.
 
-def test_download_without_torchvision_says_what_to_install(tmp_path, monkeypatch):
-    # A None entry in sys.modules makes `import torchvision` raise ImportError.
-    monkeypatch.setitem(sys.modules, "torchvision", None)
-    monkeypatch.setitem(sys.modules, "torchvision.datasets", None)
+@pytest.fixture
+def serve(tmp_path, monkeypatch):
+    """serve(files) -> base URL of a local server holding {name: bytes}."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    servers = []
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    def start(files):
+        folder = tmp_path / f"served{len(servers)}"
+        folder.mkdir()
+        for file_name, data in files.items():
+            (folder / file_name).write_bytes(data)
+        handler = functools.partial(Quiet, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def gz_split(train=True, n_images=3):
+    """The two .gz files of a tiny synthetic split, as {file name: bytes}."""
+    split = "train" if train else "t10k"
+    images = np.arange(n_images * 28 * 28).reshape(n_images, 28, 28).astype(np.uint8)
+    labels = (np.arange(n_images) % 10).astype(np.uint8)
+    return {f"{split}-images-idx3-ubyte.gz": gzip.compress(idx_bytes(images)),
+            f"{split}-labels-idx1-ubyte.gz": gzip.compress(idx_bytes(labels))}
+
+
+def use_mirrors(monkeypatch, name, mirrors, files=None):
+    """Point ``name``'s mirrors at ``mirrors``; trust the SHA-256 of ``files``."""
+    monkeypatch.setitem(datasets._MIRRORS, name, list(mirrors))
+    if files is not None:
+        sums = dict(datasets._SHA256[name])
+        sums.update({f: hashlib.sha256(data).hexdigest() for f, data in files.items()})
+        monkeypatch.setitem(datasets._SHA256, name, sums)
+
+
+def test_the_checksum_table_lists_every_file():
+    for name in ("mnist", "fashion-mnist"):
+        assert sorted(datasets._SHA256[name]) == sorted(f + ".gz" for f in FILES)
+        assert all(len(h) == 64 and int(h, 16) >= 0 for h in datasets._SHA256[name].values())
+        assert len(datasets._MIRRORS[name]) == 2
+
+
+def test_official_mnist_test_checksums_match_the_shared_copy():
+    """The shared test split is byte-identical to the official files."""
+    folder = shared_root("mnist") / "mnist"
+    for stem in FILES[2:]:
+        digest = hashlib.sha256((folder / (stem + ".gz")).read_bytes()).hexdigest()
+        assert digest == datasets._SHA256["mnist"][stem + ".gz"]
+
+
+def test_download_of_official_files_through_a_local_mirror(tmp_path, serve, monkeypatch):
+    """The real checksum table accepts the official MNIST test files."""
+    folder = shared_root("mnist") / "mnist"
+    files = {stem + ".gz": (folder / (stem + ".gz")).read_bytes() for stem in FILES[2:]}
+    use_mirrors(monkeypatch, "mnist", [serve(files)])        # checksums NOT replaced
+    root = tmp_path / "cache"
+    images, labels = load_mnist(root=root, train=False, download=True)
+    assert images.shape == (10000, 28, 28) and labels[:3].tolist() == [7, 2, 1]
+    assert sorted(p.name for p in (root / "mnist").iterdir()) == sorted(files)
+
+
+def test_download_fetches_into_the_named_folder(tmp_path, serve, monkeypatch):
+    files = gz_split(train=False, n_images=6)
+    use_mirrors(monkeypatch, "fashion-mnist", [serve(files)], files)
+    images, labels = load_fashion_mnist(root=tmp_path, train=False, download=True)
+    assert images.shape == (6, 28, 28) and labels.tolist() == [0, 1, 2, 3, 4, 5]
+    assert sorted(p.name for p in (tmp_path / "fashion-mnist").iterdir()) == sorted(files)
+    # a second call reads the files on disk: the mirror is no longer needed
+    use_mirrors(monkeypatch, "fashion-mnist", ["http://127.0.0.1:9/"])
+    np.testing.assert_array_equal(load_fashion_mnist(root=tmp_path, train=False, download=True)[0],
+                                  images)
+
+
+def test_download_falls_back_to_the_second_mirror(tmp_path, serve, monkeypatch):
+    files = gz_split(train=True, n_images=4)
+    empty_mirror = serve({})                                  # answers 404
+    use_mirrors(monkeypatch, "mnist", [empty_mirror, serve(files)], files)
+    images, _ = load_mnist(root=tmp_path, download=True)
+    assert images.shape == (4, 28, 28)
+
+
+def test_checksum_mismatch_is_refused_and_leaves_no_file(tmp_path, serve, monkeypatch):
+    files = gz_split(train=True, n_images=4)
+    tampered = dict(files)
+    tampered["train-images-idx3-ubyte.gz"] = gzip.compress(b"not the images")
+    mirror = serve(tampered)
+    use_mirrors(monkeypatch, "mnist", [mirror, mirror], files)   # the sums of the true files
     with pytest.raises(RuntimeError) as info:
         load_mnist(root=tmp_path, download=True)
     message = str(info.value)
-    assert "pip install torchvision" in message and "lab" in message
+    assert "train-images-idx3-ubyte.gz" in message and "every mirror failed" in message
+    assert "hash" in message.lower() and mirror in message
+    assert "put the files yourself" in message
+    folder = tmp_path / "mnist"
+    assert not (folder / "train-images-idx3-ubyte.gz").exists()
+    assert [p.name for p in folder.iterdir()] == []           # no temporary file either
+
+
+def test_unreachable_mirrors_name_every_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    dead = ["http://127.0.0.1:9/a/", "http://127.0.0.1:9/b/"]   # port 9: connection refused
+    use_mirrors(monkeypatch, "mnist", dead)
+    with pytest.raises(RuntimeError) as info:
+        load_mnist(root=tmp_path, train=False, download=True)
+    message = str(info.value)
+    assert all(url + "t10k-images-idx3-ubyte.gz" in message for url in dead)
+    assert "internet connection" in message
+    assert str(tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz") in message
+
+
+def test_download_without_pooch_says_what_to_install(tmp_path, monkeypatch):
+    # A None entry in sys.modules makes `import pooch` raise ImportError.
+    monkeypatch.setitem(sys.modules, "pooch", None)
+    with pytest.raises(RuntimeError) as info:
+        load_mnist(root=tmp_path, download=True)
+    message = str(info.value)
+    assert "pip install pooch" in message and ".[lab]" in message
     assert str(tmp_path / "mnist" / "train-images-idx3-ubyte.gz") in message
 
 
-def test_download_failure_names_cause_and_paths(tmp_path, monkeypatch):
-    datasets = pytest.importorskip("torchvision.datasets", reason="torchvision not installed")
+def test_tinynet_imports_without_pooch_or_torch():
+    """tinynet itself needs NumPy only: pooch is imported in the download path."""
+    code = ("import sys; sys.modules['pooch'] = None; sys.modules['torch'] = None; "
+            "sys.modules['torchvision'] = None; import tinynet, tinynet.data, tinynet.nn; "
+            "assert 'pooch' not in [m for m in sys.modules if sys.modules[m] is not None]")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
 
-    def offline(root, train, download):
-        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
 
-    monkeypatch.setattr(datasets, "FashionMNIST", offline)
+def test_download_into_an_impossible_folder_is_refused(tmp_path):
+    root = tmp_path / "a-file"
+    root.write_text("not a folder")
     with pytest.raises(RuntimeError) as info:
-        load_fashion_mnist(root=tmp_path, download=True)
+        load_mnist(root=root, download=True)
     message = str(info.value)
-    assert "Error downloading" in message
-    assert str(tmp_path / "FashionMNIST" / "raw" / "train-labels-idx1-ubyte") in message
-
-
-def test_download_fetches_into_torchvision_layout(tmp_path, monkeypatch):
-    datasets = pytest.importorskip("torchvision.datasets", reason="torchvision not installed")
-    calls = []
-
-    def fake_mnist(root, train, download):
-        # What torchvision leaves behind: un-gzipped files in root/MNIST/raw/.
-        calls.append((root, train, download))
-        write_split(Path(root) / "MNIST" / "raw", train=train, n_images=6, compress=False)
-
-    monkeypatch.setattr(datasets, "MNIST", fake_mnist)
-    images, labels = load_mnist(root=tmp_path, train=False, download=True)
-    assert calls == [(str(tmp_path), False, True)]
-    assert images.shape == (6, 28, 28) and labels.tolist() == [0, 1, 2, 3, 4, 5]
+    assert str(root / "mnist") in message and "TINYNET_DATA" in message
 
 
 def test_no_download_when_files_are_present(tmp_path, monkeypatch):
-    datasets = pytest.importorskip("torchvision.datasets", reason="torchvision not installed")
-
-    def must_not_be_called(**kwargs):
-        raise AssertionError("torchvision was asked to download present files")
-
-    monkeypatch.setattr(datasets, "MNIST", must_not_be_called)
-    images, _ = write_split(tmp_path / "mnist", n_images=2)
+    use_mirrors(monkeypatch, "mnist", ["http://127.0.0.1:9/"])   # would fail if asked
+    images, _ = write_split(tmp_path / "MNIST" / "raw", n_images=2, compress=False)
     np.testing.assert_array_equal(load_mnist(root=tmp_path, download=True)[0], images)

@@ -17,6 +17,14 @@ and in each folder both the ``.gz`` file and the un-gzipped file are fine.
 The root is the ``root`` argument, else the environment variable
 ``TINYNET_DATA``, else a per-user cache folder (``$XDG_CACHE_HOME/tinynet``
 or ``~/.cache/tinynet``).
+
+``download=True`` fetches a missing split's two ``.gz`` files into
+``root/<name>/`` with pooch (``pip install pooch``, part of the ``lab``
+extra): each file from the first of two mirrors that answers, checked
+against the official SHA-256 sum before it gets its final name, so a failed
+or corrupt download never leaves a file behind. Files already on disk are
+read as they are (copies recompressed by a Linux distribution have other
+checksums but the same data; the IDX reader and ``_check`` catch corruption).
 """
 import os
 from pathlib import Path
@@ -30,6 +38,38 @@ from .idx import read_idx
 _TORCHVISION_NAMES = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 
 _NUM_CLASSES = 10
+
+# Where download=True fetches from: two mirrors per data set, tried in order
+# (the first ones are those torchvision uses).
+_MIRRORS = {
+    "mnist": [
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    ],
+    "fashion-mnist": [
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+    ],
+}
+
+# The official SHA-256 sums of the published .gz files.
+_SHA256 = {
+    "mnist": {
+        "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    },
+    "fashion-mnist": {
+        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+    },
+}
+
+# Seconds to wait for a mirror to answer before trying the next one.
+_TIMEOUT = 30
 
 
 def load_mnist(root=None, train=True, download=False):
@@ -53,8 +93,8 @@ def load_dataset(name, root=None, train=True, download=False):
     train : bool
         True for the training split, False for the 10,000 test images.
     download : bool
-        If the files are missing, fetch them with torchvision into
-        ``root/<TV>/raw/`` (torchvision checks their MD5 sums).
+        If the files are missing, fetch them into ``root/<name>/`` with pooch
+        (official SHA-256 sums checked; see the module docstring).
 
     Returns
     -------
@@ -145,31 +185,61 @@ def _missing_message(name, root, train, download):
         "argument) at a folder that holds them"
     )
     if not download:
-        message += ", or pass download=True to fetch them with torchvision"
+        message += ", or pass download=True to fetch them (needs pooch: `pip install pooch`)"
     return message + "."
 
 
 def _download(name, root, train):
-    """Let torchvision fetch the files into ``root/<TV>/raw/``."""
+    """Fetch the split's two .gz files into ``root/<name>/`` with pooch.
+
+    Each file comes from the first mirror that delivers it with the official
+    SHA-256 sum. pooch writes into a temporary file in the same folder and
+    renames it only once the checksum matched: no partial or corrupt file
+    is ever left under the final name.
+    """
     try:
-        import torchvision.datasets
+        import pooch
     except ImportError as err:
         raise RuntimeError(
-            f"download=True needs torchvision to fetch {name}, but it is not installed. "
-            "Install it with `pip install torchvision` (or install tinynet's `lab` "
-            "extra: `pip install tinynet[lab]`), or put the files yourself at one of:\n"
+            f"download=True needs pooch to fetch {name}, but it is not installed. "
+            "Install it with `pip install pooch` (or, in a checkout of tinynet, "
+            "`pip install -e \".[lab]\"`), or put the files yourself at one of:\n"
             f"{_searched_list(name, root, train)}"
         ) from err
 
-    dataset_class = getattr(torchvision.datasets, _TORCHVISION_NAMES[name])
+    folder = root / name
     try:
-        dataset_class(root=str(root), train=train, download=True)
-    except Exception as err:  # noqa: BLE001 - network, disk or checksum failure
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
         raise RuntimeError(
-            f"torchvision could not download {name} into {root} ({type(err).__name__}: {err}). "
-            "Check your internet connection, or put the files yourself at one of:\n"
-            f"{_searched_list(name, root, train)}"
+            f"cannot create {folder} to download {name} into ({err.strerror or err}). "
+            "Pass a writable root, or set TINYNET_DATA to a writable folder."
         ) from err
+    if not os.access(folder, os.W_OK):
+        raise RuntimeError(
+            f"cannot download {name} into {folder}: the folder is not writable. "
+            "Pass a writable root, or set TINYNET_DATA to a writable folder."
+        )
+
+    downloader = pooch.HTTPDownloader(progressbar=False, timeout=_TIMEOUT)
+    for stem in _file_stems(train):
+        file_name = stem + ".gz"
+        failures = []
+        for mirror in _MIRRORS[name]:
+            url = mirror + file_name
+            try:
+                pooch.retrieve(url, known_hash="sha256:" + _SHA256[name][file_name],
+                               fname=file_name, path=folder, downloader=downloader)
+                break
+            except Exception as err:  # noqa: BLE001 - network, HTTP or checksum failure: next mirror
+                failures.append(f"  {url}: {type(err).__name__}: {err}")
+        else:
+            raise RuntimeError(
+                f"could not download {name}'s {file_name} into {folder}; every mirror failed:\n"
+                + "\n".join(failures)
+                + "\nCheck your internet connection, or put the files yourself at one of:\n"
+                f"{_searched_list(name, root, train)}"
+            )
 
 
 def _check(images, labels, image_path, label_path):

@@ -1,7 +1,7 @@
 """Peak resident memory of one training epoch on the full 60,000-image set.
 
 Run by ``python -m experiments.benchmark`` as a *script* in a fresh
-subprocess (``python experiments/bench_memory.py ...``), so the figure holds
+subprocess (``python experiments/benchmark/memory_child.py ...``), so the figure holds
 only what tinynet itself needs: no torch, matplotlib, or experiments package
 imported. Prints one JSON line (the last line of stdout) with:
 
@@ -31,14 +31,15 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The checkout's root, for tinynet (run as a script, this folder is on sys.path instead).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
 def _status(field):
     """A VmRSS / VmHWM value from /proc/self/status, in bytes (None if absent)."""
     try:
-        with open("/proc/self/status") as f:
-            for line in f:
+        with open("/proc/self/status") as status:
+            for line in status:
                 if line.startswith(field + ":"):
                     return int(line.split()[1]) * 1024
     except OSError:
@@ -47,28 +48,29 @@ def _status(field):
 
 
 def _ru_maxrss():
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return r if sys.platform == "darwin" else r * 1024   # bytes on macOS, KiB on Linux
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return maxrss if sys.platform == "darwin" else maxrss * 1024   # bytes on macOS, KiB on Linux
 
 
 def _reset_peak():
     """Reset VmHWM to the current RSS (Linux >= 4.0); False if impossible."""
     try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
         return True
     except OSError:
         return False
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--dataset", default="fashion-mnist")
-    ap.add_argument("--data-dir", default=None)
-    ap.add_argument("--batch-size", type=int, default=100)
-    ap.add_argument("--threads", type=int, default=None, help="BLAS threads (default: library default)")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="fashion-mnist")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS threads (default: library default)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
 
     import numpy as np
     import tinynet as tn
@@ -80,9 +82,9 @@ def main(argv=None):
         limiter = threadpool_limits(limits=args.threads, user_api="blas")
     rss_after_imports = _status("VmRSS")
 
-    t0 = time.perf_counter()
+    start = time.perf_counter()
     images, labels = load_dataset(args.dataset, root=args.data_dir, train=True)
-    load_seconds = time.perf_counter() - t0
+    load_seconds = time.perf_counter() - start
     rss_after_load, peak_after_load = _status("VmRSS"), _ru_maxrss()
     peak_before_epoch = _status("VmHWM")
 
@@ -91,24 +93,24 @@ def main(argv=None):
                           nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(),
                           nn.Linear(100, 10))
     loss_fn = nn.CrossEntropyLoss()
-    opt = optim.SGD(model.parameters(), lr=0.1)
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
     loader = DataLoader(images, labels, batch_size=args.batch_size, shuffle=True, drop_last=False,
                         flatten=True)
     rss_after_loader = _status("VmRSS")
 
     reset = _reset_peak()
-    t0 = time.perf_counter()
+    start = time.perf_counter()
     steps = seen = 0
     total_loss = 0.0
     for x, y in loader:
         loss = loss_fn(model(x), y)
-        opt.zero_grad()
+        optimizer.zero_grad()
         model.backward(loss_fn.backward())
-        opt.step()
+        optimizer.step()
         total_loss += loss
         steps += 1
         seen += len(y)
-    epoch_seconds = time.perf_counter() - t0
+    epoch_seconds = time.perf_counter() - start
     peak_epoch = _status("VmHWM") if reset else None
     ru_maxrss = _ru_maxrss()
     if peak_before_epoch is None:
@@ -119,7 +121,8 @@ def main(argv=None):
         peak = _status("VmHWM")
 
     from threadpoolctl import threadpool_info
-    blas_threads = [lib.get("num_threads") for lib in threadpool_info() if lib.get("user_api") == "blas"]
+    blas_threads = [library.get("num_threads") for library in threadpool_info()
+                    if library.get("user_api") == "blas"]
     if limiter is not None:
         limiter.restore_original_limits()
     print(json.dumps({
