@@ -49,8 +49,9 @@ class Adam(Optimizer):
         self.lr, self.betas, self.eps, self.weight_decay = lr, betas, eps, weight_decay
 
     def step(self):
-        beta1, beta2 = self.betas
+        """Update every parameter that has a gradient (see the class docstring)."""
         self.check_gradients()
+        beta1, beta2 = self.betas
         for i, p in enumerate(self.params):
             g = p.grad
             if g is None:               # not used in this forward pass
@@ -58,10 +59,11 @@ class Adam(Optimizer):
             w = p.data
             if self.weight_decay:
                 g = g + self.weight_decay * w
+            t = self.state[i].get("step", 0) + 1          # this parameter's t-th step
+            self.state[i]["step"] = t
             m, v = self.buffer(i, "m"), self.buffer(i, "v")
-            t = self.state[i]["step"] = self.state[i].get("step", 0) + 1
             m[...] = beta1 * m + (1 - beta1) * g
-            v[...] = beta2 * v + (1 - beta2) * g * g
+            v[...] = beta2 * v + (1 - beta2) * g ** 2
             m_hat = m / (1 - beta1 ** t)
             sqrt_v_hat = np.sqrt(v) / (1 - beta2 ** t) ** 0.5
             w -= self.lr * m_hat / (sqrt_v_hat + self.eps)

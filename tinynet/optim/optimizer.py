@@ -51,8 +51,8 @@ def parameter_list(owner, params):
                         f"got {type(params).__name__}")
     entries = list(params)
     if not entries:
-        raise ValueError(f"{owner} got an empty parameter list (model.parameters() is a generator: "
-                         "it is empty the second time it is used; call it again)")
+        raise ValueError(f"{owner} got an empty parameter list (a generator such as model.parameters() "
+                         "is empty once it has been used: call model.parameters() again)")
     found, names, position = [], [], {}
     for i, entry in enumerate(entries):
         name = None
@@ -109,17 +109,16 @@ class Optimizer:
         """Refuse, before any parameter changes, a ``.grad`` that is not an
         array of exactly its parameter's shape and dtype: a gradient is never
         broadcast and never cast. (``None``, no gradient, is allowed.)"""
-        for p in self.params:
+        for i, p in enumerate(self.params):
             g, w = p.grad, p.data
             if g is not None:
                 # `is not` first: exact for NumPy's built-in dtypes, and cheaper than !=
                 if not isinstance(g, np.ndarray) or g.shape != w.shape or \
                         (g.dtype is not w.dtype and g.dtype != w.dtype):
-                    self._refuse_gradient(p, g)
+                    self._refuse_gradient(i, p, g)
 
-    def _refuse_gradient(self, p, g):
-        name = self.names[self.params.index(p)]
-        where = f"{type(self).__name__}.step: the gradient of {name}"
+    def _refuse_gradient(self, i, p, g):
+        where = f"{type(self).__name__}.step: the gradient of {self.names[i]}"
         if not isinstance(g, np.ndarray):
             raise TypeError(f"{where} is a {type(g).__name__}, not a numpy array")
         if g.shape != p.data.shape:
@@ -131,7 +130,7 @@ class Optimizer:
                         f"(g.astype(np.{p.data.dtype}))")
 
     def buffer(self, i, name):
-        """Parameter i's buffer ``name`` (a running average), zeros at first use."""
+        """Parameter i's buffer ``name`` (SGD's velocity, Adam's m and v), zeros at first use."""
         p, state = self.params[i], self.state[i]
         buf = state.get(name)
         if buf is None:

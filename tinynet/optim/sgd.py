@@ -62,7 +62,10 @@ class SGD(Optimizer):
         """The current regularisation term l1 * sum|w| + l2 * sum w^2."""
         total = 0.0
         for p in self.penalized:
-            total += self.l1 * float(np.abs(p.data).sum()) + self.l2 * float((p.data ** 2).sum())
+            if self.l1:                 # a zero term is skipped: 0 * sum|w| is NaN for an infinite w
+                total += self.l1 * float(np.abs(p.data).sum())
+            if self.l2:
+                total += self.l2 * float((p.data ** 2).sum())
         return total
 
     def penalty_grad(self, w):
@@ -75,8 +78,9 @@ class SGD(Optimizer):
         return grad
 
     def step(self):
-        has_penalty = self.l1 or self.l2
+        """Update every parameter that has a gradient (see the class docstring)."""
         self.check_gradients()
+        has_penalty = self.l1 or self.l2
         for i, p in enumerate(self.params):
             g = p.grad
             if g is None:               # not used in this forward pass
