@@ -84,6 +84,13 @@ def test_named_parameters_give_the_same_steps():
         np.testing.assert_array_equal(pa.data, pb.data)
 
 
+def test_repr_shows_the_settings():
+    opt = optim.SGD(mlp().parameters(), lr=np.float32(0.5), momentum=0.9)
+    assert repr(opt) == "SGD(lr=0.5, momentum=0.9, l1=0.0, l2=0.0, penalize='weights'; 4 parameters)"
+    assert repr(optim.Adam(mlp().parameters())) == \
+        "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0; 4 parameters)"
+
+
 def test_zero_grad_sets_none():
     model = mlp()
     fill_grads(model)

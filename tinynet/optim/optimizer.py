@@ -100,6 +100,10 @@ class Optimizer:
                 else check_number(type(self).__name__, name, value, rule)
         object.__setattr__(self, name, value)
 
+    def __repr__(self):
+        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
+        return f"{type(self).__name__}({settings}; {len(self.params)} parameters)"
+
     def zero_grad(self):
         """Forget the gradients (``None``, like PyTorch's ``set_to_none=True``)."""
         for p in self.params:
