@@ -17,9 +17,9 @@ class SGD(Optimizer):
 
     The gradient of each penalty, element by element:
 
-        d/dw (l1 * |w|) = l1 * sign(w)   (|w| = w for w > 0 and -w for w < 0;
-                                          at the kink w = 0 we take sign(0) = 0,
-                                          a valid subgradient)
+        d/dw (l1 * |w|) = l1 * sign(w)   (|w| is w for w > 0 and -w for w < 0, so its
+                                          slope is +1 or -1; at the kink w = 0 we take
+                                          sign(0) = 0, a valid subgradient)
         d/dw (l2 * w^2) = 2 * l2 * w
 
     so each step, for every parameter w with gradient dL/dw:
@@ -28,7 +28,8 @@ class SGD(Optimizer):
         v <- momentum * v + g            (v starts at 0, so v = g at the first step)
         w <- w - lr * v                  (with momentum 0 this is w - lr * g)
 
-    exactly PyTorch's ``torch.optim.SGD`` (dampening 0, no Nesterov).
+    With l1 = 0 this is PyTorch's ``torch.optim.SGD`` (dampening 0, no
+    Nesterov) with ``weight_decay = 2 * l2``.
 
     Which parameters are penalised: by default only connection weights
     (``Parameter.penalized``: Linear/DropConnect ``weight``), which is the
