@@ -28,7 +28,7 @@ class SGD(Optimizer):
         v <- momentum * v + g            (v starts at 0, so v = g at the first step)
         w <- w - lr * v                  (with momentum 0 this is w - lr * g)
 
-    With l1 = 0 this is PyTorch's ``torch.optim.SGD`` (dampening 0, no
+    With l1 = 0 and ``penalize="all"`` this is PyTorch's ``torch.optim.SGD`` (dampening 0, no
     Nesterov) with ``weight_decay = 2 * l2``.
 
     Which parameters are penalised: by default only connection weights
