@@ -65,8 +65,9 @@ def parameter_list(owner, params):
             raise TypeError(f"{owner} expects tinynet Parameters (or (name, Parameter) pairs), "
                             f"got {type(entry).__name__} at position {i}")
         if not isinstance(entry.data, np.ndarray) or entry.data.dtype.kind != "f":
-            raise TypeError(f"{owner} can only update floating-point arrays; {name or f'the parameter at position {i}'} "
-                            f"holds {type(entry.data).__name__} {getattr(entry.data, 'dtype', '')}")
+            what = name or f"the parameter at position {i}"
+            raise TypeError(f"{owner} can only update floating-point arrays; {what} holds "
+                            f"{type(entry.data).__name__} {getattr(entry.data, 'dtype', '')}")
         label = name if name is not None else f"parameter {i} of shape {entry.data.shape}"
         if id(entry) in position:
             first = position[id(entry)]
