@@ -23,7 +23,7 @@ class Adam(Optimizer):
 
     Each weight moves by about lr in the direction of its recent gradients,
     whatever their scale: dividing by sqrt(v^) gives a rarely or weakly
-    updated weight a bigger step. ``eps`` keeps the step finite where v^ = 0.
+    updated weight a bigger step. ``eps`` keeps the step finite where v^ = 0 (0 / eps, not 0 / 0).
 
     Why the bias correction. Unrolling the recursion from m_0 = 0,
 
@@ -34,9 +34,9 @@ class Adam(Optimizer):
                = E[g] * (1 - beta1^t)            (a geometric sum),
     so m_t is biased towards its starting value 0 -- at t = 1, m_1 is only
     0.1 * g for beta1 = 0.9. Dividing by (1 - beta1^t) removes that bias, and
-    the same argument with g^2 gives v^. Without it the first steps would be
-    about (1 - beta1) / sqrt(1 - beta2) = 3.2 times too large; as t grows,
-    beta^t -> 0 and the corrections fade to 1.
+    the same argument with g^2 gives v^. Without them the first step would be
+    (1 - beta1) / sqrt(1 - beta2) = 3.2 times too large (0.1 g / sqrt(0.001 g^2));
+    as t grows, beta^t -> 0 and the corrections fade to 1.
 
     Like PyTorch, t counts the steps in which the parameter had a gradient,
     and sqrt(v^) is computed as sqrt(v) / sqrt(1 - beta2^t).
