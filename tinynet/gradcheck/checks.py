@@ -164,8 +164,9 @@ def _compare_all(analytic, numeric, subject, tolerance, h, batch, parameters, fl
     # above 1e-10 of the whole gradient still shows.
     measurable = [np.linalg.norm(a) for a in analytic.values()
                   if isinstance(a, np.ndarray) and a.dtype.kind == "f" and np.all(np.isfinite(a))]
-    floor = floor_fraction * float(np.sqrt(sum(v ** 2 for v in measurable)))
-    return {name: compare(name, analytic[name], *numeric[name], subject=subject, floor=floor,
+    total = float(np.sqrt(sum(v ** 2 for v in measurable)))
+    return {name: compare(name, analytic[name], *numeric[name], subject=subject,
+                          floor=floor_fraction * total, total=total,
                           tolerance=tolerance, is_parameter=name in parameters, batch_size=batch, h=h)
             for name in analytic}
 
