@@ -5,7 +5,7 @@ import numpy as np
 
 from ..nn.module import Layer, Module, no_grad
 from ..random import manual_seed
-from .diagnose import compare
+from .diagnose import WrongCount, compare
 from .numeric import finite_differences
 from .result import TOLERANCE, GradcheckResult, Hint
 
@@ -183,7 +183,7 @@ def _split_input_grads(grads, single, count):
     if single:
         return [grads]
     if not isinstance(grads, (tuple, list)) or len(grads) != count:
-        return [grads] * count      # each input then reports the mismatch
+        return [WrongCount(grads, count)] * count     # each input then reports the mismatch
     return list(grads)
 
 

@@ -19,6 +19,14 @@ from .result import Hint, TensorCheck, format_index, worst_entries
 AGREE = 1e-6
 
 
+class WrongCount:
+    """Stands in for each input's gradient when a multi-input layer's backward
+    did not return one gradient per input."""
+
+    def __init__(self, returned, count):
+        self.returned, self.count = returned, count
+
+
 def compare(name, analytic, numeric, instability, values, *, subject, floor, total, tolerance,
             is_parameter, batch_size, h):
     """The TensorCheck of tensor ``name``: its error, worst entries, hints and warnings."""
@@ -26,6 +34,13 @@ def compare(name, analytic, numeric, instability, values, *, subject, floor, tot
     if analytic is None:
         return _missing(name, attr, numeric, subject=subject, floor=floor, tolerance=tolerance,
                         is_parameter=is_parameter)
+    if isinstance(analytic, WrongCount):
+        got = analytic.returned
+        what = (f"a {type(got).__name__} of {len(got)}" if isinstance(got, (tuple, list))
+                else f"a single {type(got).__name__}")
+        return _failed(name, None, numeric, Hint(
+            "shape", name, f"{subject} takes {analytic.count} inputs, so its backward must return a tuple of "
+            f"{analytic.count} gradients, one per input in order; it returned {what}"))
     try:
         a = np.asarray(analytic, dtype=np.float64)
     except (TypeError, ValueError):
