@@ -163,3 +163,15 @@ def test_importing_tinynet_testing_needs_no_hypothesis_pytest_torch_or_lab():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          env={"PYTHONPATH": str(ROOT), "PATH": ""}, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_readme_example_fails_with_the_report_it_shows():
+    import re
+    readme = (ROOT / "README.md").read_text()
+    [code] = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "class MyLinear" in b]
+    [shown] = [b for b in re.findall(r"```text\n(.*?)```", readme, flags=re.S) if "gradcheck MyLinear" in b]
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    with pytest.raises(AssertionError) as error:
+        namespace["test_my_linear"]()
+    assert f"AssertionError: {error.value}" == shown.strip()
