@@ -28,7 +28,7 @@ def check_layer(layer, x, seed=0, h=1e-3, tolerance=TOLERANCE):
     statistics) are restored afterwards. Returns a GradcheckResult.
     """
     subject = type(layer).__name__
-    single = not isinstance(x, (tuple, list))
+    single = not isinstance(x, tuple)
     inputs = [np.array(v, dtype=np.float64) for v in ((x,) if single else x)]
     names = ["x"] if single else [f"x{i}" for i in range(len(inputs))]
     container = isinstance(layer, Module) and not isinstance(layer, Layer)

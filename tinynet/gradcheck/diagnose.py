@@ -115,25 +115,27 @@ def _ratio_hint(name, ratio, *, subject, is_parameter, batch_size, size):
                     f"(e.g. a - b where b - a is meant, or 1 - y^2 written y^2 - 1)")
     n = batch_size if batch_size and batch_size > 1 else None
     if is_parameter and n and abs(ratio * n - 1) <= AGREE:
+        attr = name.rsplit(".", 1)[-1]
+        example = ("dout.mean(axis=0) where dout.sum(axis=0) is meant" if attr == "bias"
+                   else f"a division by N = {n} that does not belong")
         return Hint("mean_not_sum", name, f"analytic = 1/{n} x numeric for {name}, and {n} is the batch "
                     f"size N: the gradient of a parameter is a SUM over the batch (every row uses the same "
-                    f"{name.rsplit('.', 1)[-1]} and adds its share), but {subject}.backward took the mean "
-                    f"(e.g. dout.mean(axis=0) where dout.sum(axis=0) is meant)")
+                    f"{attr} and adds its share), but {subject}.backward took the mean (e.g. {example})")
     sign = "the sign is flipped and " if ratio < 0 else ""
-    size_ = abs(ratio)
+    magnitude = abs(ratio)
     reason = "a missing or extra constant factor such as 1/N or 2"
     for count, what in ((n, "the batch size N"), (size if size > 1 else None, f"the number of entries of {name}")):
-        if count and abs(size_ / count - 1) <= AGREE:
+        if count and abs(magnitude / count - 1) <= AGREE:
             reason = (f"{count} is {what}: a missing 1/{count} (the forward averages over these {count} "
                       f"values, so the gradient carries a 1/{count} too)")
             break
-        if count and abs(size_ * count - 1) <= AGREE:
+        if count and abs(magnitude * count - 1) <= AGREE:
             reason = f"1/{count}, and {count} is {what}: an extra 1/{count} (divided once too often)"
             break
     else:
-        if abs(size_ - 2) <= AGREE:
+        if abs(magnitude - 2) <= AGREE:
             reason = "an extra factor 2"
-        elif abs(size_ - 0.5) <= AGREE:
+        elif abs(magnitude - 0.5) <= AGREE:
             reason = "a missing factor 2 (e.g. d(x^2)/dx = 2x)"
     return Hint("scale", name, f"analytic = {ratio:.6g} x numeric for every entry of {name}: "
                 f"{sign}{reason}")
