@@ -74,7 +74,9 @@ def compare(name, analytic, numeric, instability, values, *, subject, floor, tot
                         transposed=None if near_kink.any() else (a, numeric))
         hints = (hint,) if hint else ()
     if near_kink.any():
-        if not ok and stable_error <= tolerance:
+        if not ok and near_kink.all():
+            note = "every entry near a kink"
+        elif not ok and stable_error <= tolerance:
             note = f"{stable_error:.1e} without the entries near a kink"
         warnings = (_kink_warning(name, values, near_kink, h, ok, stable_error, tolerance),)
     return TensorCheck(name, error, ok, a, numeric, worst_entries(a, numeric, near_kink) if not ok else (),
@@ -201,10 +203,13 @@ def _kink_warning(name, values, near_kink, h, ok, stable_error, tolerance):
     count = int(near_kink.sum())
     first = tuple(int(i) for i in np.argwhere(near_kink)[0])
     value = f" = {float(values[first]):.3g}" if values is not None else ""
-    message = (f"{count} of {near_kink.size} entries of {name} (e.g. {format_index(name, first)}{value}) lie "
-               f"within the finite-difference step h = {h:g} of a kink (a point where a slope jumps, such as "
-               f"ReLU at 0): there the numeric estimate changes with the step size and cannot be trusted.")
-    if not ok and stable_error <= tolerance:
+    message = (f"{count} of {near_kink.size} entries of {name} (e.g. {format_index(name, first)}{value}) are "
+               f"within the finite-difference step h = {h:g} of a kink: moving them by h carries a value across "
+               f"a point where a slope jumps (such as a ReLU input crossing 0), so the numeric estimate there "
+               f"changes with the step size and cannot be trusted.")
+    if not ok and near_kink.all():
+        message += f" That is every entry, so {name} cannot be checked at this point."
+    elif not ok and stable_error <= tolerance:
         message += (f" The mismatch is the finite difference's, not the backward's: without these entries "
                      f"the relative error is {stable_error:.1e}.")
     elif not ok:
