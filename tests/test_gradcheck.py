@@ -241,6 +241,22 @@ def test_backward_modifying_dout_is_reported():
     assert "in place" in str(result)
 
 
+def test_forward_modifying_its_input_is_reported_and_does_not_corrupt_the_check():
+    class ReLUOverwritingInput(nn.Layer):
+        def forward(self, x):
+            x[x < 0] = 0                             # bug: the caller's x changes
+            return x, x > 0
+
+        def backward(self, dout, cache):
+            return dout * cache
+
+    x = away_from_zero((4, 3), seed=5)
+    result = check_layer(ReLUOverwritingInput(), x)
+    assert [(h.kind, h.tensor) for h in result.hints] == [("input_modified", "x")] and not result.ok
+    assert result["x"] < 1e-9                        # the gradients themselves are right
+    assert np.any(x < 0)                             # and the caller's array was never touched
+
+
 def test_nonfinite_gradient_is_reported():
     class NaNGrad(nn.Layer):
         def forward(self, x):

@@ -48,20 +48,23 @@ def check_layer(layer, x, seed=0, h=1e-3, tolerance=TOLERANCE):
 
 
 def _check_layer(layer, subject, inputs, names, single, container, params, seed, h, tolerance):
+    # Every pass gets fresh copies of the inputs: a forward that writes into
+    # its input (x[x < 0] = 0) must not corrupt the finite differences.
     def forward():
         manual_seed(seed)
         if container:
             with no_grad():
-                return layer(*inputs)
-        return _out_and_cache(layer.forward(*inputs), subject)[0]
+                return layer(*[v.copy() for v in inputs])
+        return _out_and_cache(layer.forward(*[v.copy() for v in inputs]), subject)[0]
 
     for _, p in params:
         p.grad = None
+    given = [v.copy() for v in inputs]
     manual_seed(seed)
     if container:
-        out = layer(*inputs)
+        out = layer(*given)
     else:
-        out, cache = _out_and_cache(layer.forward(*inputs), subject)
+        out, cache = _out_and_cache(layer.forward(*given), subject)
     # A stream of its own, so G never coincides with data drawn from `seed`.
     upstream = _random_like(out, seed)
     dout = upstream.copy() if isinstance(upstream, np.ndarray) else upstream
@@ -74,6 +77,11 @@ def _check_layer(layer, subject, inputs, names, single, container, params, seed,
         hints.append(Hint("dout_modified", "dout", f"{subject}.backward modified dout (the upstream gradient) in "
                           "place, e.g. with dout *= mask or dout[x <= 0] = 0: the caller's gradient is then wrong. "
                           "Compute a new array instead (dx = dout * mask)"))
+    for name, original, seen in zip(names, inputs, given):
+        if not np.array_equal(original, seen, equal_nan=True):
+            hints.append(Hint("input_modified", name, f"{subject} modified its input {name} in place (e.g. "
+                              "x[x < 0] = 0 in forward): the caller's array changes under it. Compute a new "
+                              "array instead (np.maximum(x, 0))"))
     input_grads = _split_input_grads(grads, single, len(inputs))
     analytic = {name: _copy(g) for name, g in zip(names, input_grads)}
     analytic.update((name, _copy(p.grad)) for name, p in params)
