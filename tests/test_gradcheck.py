@@ -257,6 +257,22 @@ def test_forward_modifying_its_input_is_reported_and_does_not_corrupt_the_check(
     assert np.any(x < 0)                             # and the caller's array was never touched
 
 
+def test_a_need_dx_false_path_that_drops_a_parameter_gradient_is_reported():
+    class LinearSkippingBias(nn.Linear):
+        def backward(self, dout, cache, need_dx=True):
+            x = cache
+            self.weight.accumulate_grad(dout.T @ x)
+            if not need_dx:
+                return None                          # bug: returns before the bias gradient
+            self.bias.accumulate_grad(dout.sum(axis=0))
+            return dout @ self.weight.data
+
+    layer = randomize_parameters(LinearSkippingBias(4, 3).double(), 0)
+    result = check_layer(layer, RNG.normal(size=(5, 4)))
+    assert [(h.kind, h.tensor) for h in result.hints] == [("need_dx", "bias")] and not result.ok
+    assert result["bias"] < 1e-9 and layer.bias.grad is not None     # left holding the need_dx=True gradient
+
+
 def test_nonfinite_gradient_is_reported():
     class NaNGrad(nn.Layer):
         def forward(self, x):

@@ -85,6 +85,8 @@ def _check_layer(layer, subject, inputs, names, single, container, params, seed,
     input_grads = _split_input_grads(grads, single, len(inputs))
     analytic = {name: _copy(g) for name, g in zip(names, input_grads)}
     analytic.update((name, _copy(p.grad)) for name, p in params)
+    if not container and params and _accepts_need_dx(layer.backward):
+        hints.extend(_need_dx_hints(layer, subject, inputs, params, analytic, upstream, seed))
 
     numeric = {}
     for name, value in zip(names, inputs):
@@ -177,6 +179,36 @@ def _compare_all(analytic, numeric, subject, tolerance, h, batch, parameters, fl
                           floor=floor_fraction * total, total=total,
                           tolerance=tolerance, is_parameter=name in parameters, batch_size=batch, h=h)
             for name in analytic}
+
+
+def _need_dx_hints(layer, subject, inputs, params, analytic, upstream, seed):
+    """The input layer of a model runs backward(dout, cache, need_dx=False):
+    its parameter gradients must be exactly those of need_dx=True."""
+    kept = [p.grad for _, p in params]
+    for _, p in params:
+        p.grad = None
+    manual_seed(seed)
+    _, cache = _out_and_cache(layer.forward(*[v.copy() for v in inputs]), subject)
+    layer.backward(upstream.copy() if isinstance(upstream, np.ndarray) else upstream, cache, need_dx=False)
+    hints = []
+    for (name, p), grad in zip(params, kept):
+        expected, got = analytic[name], p.grad
+        same = (got is None and expected is None) or (
+            got is not None and expected is not None and np.shape(got) == np.shape(expected)
+            and np.allclose(got, expected, rtol=1e-12, atol=0))
+        if not same:
+            hints.append(Hint("need_dx", name, f"{subject}.backward(dout, cache, need_dx=False) -- how a model's "
+                              f"first layer is called -- gives a different gradient for {name} than "
+                              "need_dx=True: skip only the computation of dx, never a parameter's gradient"))
+        p.grad = grad
+    return hints
+
+
+def _accepts_need_dx(backward):
+    try:
+        return "need_dx" in inspect.signature(backward).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _out_and_cache(result, subject):
