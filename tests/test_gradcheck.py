@@ -234,6 +234,32 @@ def test_other_shape_mismatches_name_both_shapes():
     assert "sum over axis 0" in hint.message
 
 
+def test_a_tuple_from_a_single_input_backward_is_a_shape_hint():
+    class TupleReLU(nn.Layer):
+        def forward(self, x):
+            return np.maximum(x, 0), x > 0
+
+        def backward(self, dout, cache):
+            return (dout * cache,)                   # bug: one input, so return the array itself
+
+    [hint] = check_layer(TupleReLU(), away_from_zero((3, 2))).hints
+    assert hint.kind == "shape" and "gave a tuple of 1 as the gradient of x" in hint.message
+
+
+def test_a_forward_producing_nan_is_reported_not_compared():
+    class Log(nn.Layer):
+        def forward(self, x):
+            return np.log(x), x
+
+        def backward(self, dout, cache):
+            return dout / cache
+
+    with np.errstate(all="ignore"):
+        result = check_layer(Log(), np.array([[1.0, 2.0, 5e-4]]))
+    assert kinds(result) == ["nonfinite"] and "forward" in result.hints[0].message
+    assert result["x"] == float("inf") and not result.ok
+
+
 def test_backward_modifying_dout_is_reported():
     result = check_layer(ReLUInPlace(), away_from_zero((4, 3)))
     assert not result.ok
