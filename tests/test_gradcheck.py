@@ -279,6 +279,7 @@ def test_forward_modifying_its_input_is_reported_and_does_not_corrupt_the_check(
     x = away_from_zero((4, 3), seed=5)
     result = check_layer(ReLUOverwritingInput(), x)
     assert [(h.kind, h.tensor) for h in result.hints] == [("input_modified", "x")] and not result.ok
+    assert "hint [input_modified]" in str(result)
     assert result["x"] < 1e-9                        # the gradients themselves are right
     assert np.any(x < 0)                             # and the caller's array was never touched
 
@@ -296,6 +297,7 @@ def test_a_need_dx_false_path_that_drops_a_parameter_gradient_is_reported():
     layer = randomize_parameters(LinearSkippingBias(4, 3).double(), 0)
     result = check_layer(layer, RNG.normal(size=(5, 4)))
     assert [(h.kind, h.tensor) for h in result.hints] == [("need_dx", "bias")] and not result.ok
+    assert "hint [need_dx]" in str(result)
     assert result["bias"] < 1e-9 and layer.bias.grad is not None     # left holding the need_dx=True gradient
 
 
@@ -494,3 +496,15 @@ def test_numerical_gradient_and_relative_error_stay_available():
     with pytest.raises(ValueError, match="shapes differ"):
         relative_error(np.ones(2), np.ones(3))
     assert tn.gradcheck.check_layer is check_layer
+
+
+@pytest.mark.parametrize("make", [SignFlippedTanh, ReLUWithoutMask, LeakyReLUWithoutSlope, DropoutWithoutReturn,
+                                  ReLUInPlace, lambda: randomize_parameters(LinearMeanBias(4, 3).double(), 0),
+                                  lambda: randomize_parameters(LinearUnsummedBias(4, 3).double(), 0),
+                                  lambda: randomize_parameters(LinearForgetsBias(4, 3).double(), 0),
+                                  lambda: randomize_parameters(LinearTransposedWeightGrad(4, 3).double(), 0)])
+def test_the_report_carries_every_hint(make):
+    result = check_layer(make(), away_from_zero((5, 4), seed=6))
+    report = " ".join(str(result).split())
+    assert result.hints and all(" ".join(h.message.split()) in report for h in result.hints)
+    assert report.startswith(f"gradcheck {result.subject}: FAILED")
