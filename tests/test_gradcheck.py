@@ -397,6 +397,8 @@ def test_result_is_a_read_only_mapping_of_errors_with_details():
     assert result.tolerance == 1e-7 and result.ok and result.failed == ()
     with pytest.raises(TypeError):
         result["x"] = 0.0                                          # read-only
+    with pytest.raises(TypeError):
+        result.details["x"] = None
     detail = result.details["weight"]
     assert detail.analytic.shape == detail.numeric.shape == (3, 4)
     np.testing.assert_allclose(detail.analytic, layer.weight.grad)

@@ -1,5 +1,6 @@
 """What a gradient check returns: a verdict, per-tensor errors, and a readable report."""
 import textwrap
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -76,7 +77,7 @@ class GradcheckResult(Mapping):
     def __init__(self, subject, details, tolerance=TOLERANCE, hints=()):
         self.subject = subject
         self.tolerance = tolerance
-        self.details = dict(details)
+        self.details = types.MappingProxyType(dict(details))      # read-only, like the result
         self._layer_hints = tuple(hints)        # about the layer as a whole (dout, inputs, need_dx)
         self.hints = self._layer_hints + tuple(h for check in self.details.values() for h in check.hints)
         self.warnings = tuple(w for check in self.details.values() for w in check.warnings)
