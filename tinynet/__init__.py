@@ -3,7 +3,7 @@
     import tinynet as tn
     from tinynet import nn, optim
 """
-from . import gradcheck, nn, optim, random
+from . import gradcheck, nn, optim, random, testing
 from .evaluate import accuracy, predict
 from .nn.module import no_grad
 from .random import manual_seed
@@ -11,4 +11,4 @@ from .serialization import load, save
 
 __version__ = "0.1.0"
 __all__ = ["accuracy", "gradcheck", "load", "manual_seed", "nn", "no_grad", "optim", "predict",
-           "random", "save"]
+           "random", "save", "testing"]
