@@ -8,7 +8,7 @@ from .catalog import BUG_STATEMENT_EN, BUG_STATEMENT_KO, BUGS, EXERCISES
 LANGUAGES = ("en", "ko", "both")
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(ValueError):
     """The workspace cannot be written; the message says why and what to do."""
 
 
