@@ -3,10 +3,10 @@
     import tinynet as tn
     from tinynet import nn, optim
 """
-from . import gradcheck, nn, optim, random
+from . import gradcheck, nn, optim, random, testing
 from .nn.module import no_grad
 from .random import manual_seed
 from .serialization import load, save
 
 __version__ = "0.1.0"
-__all__ = ["gradcheck", "load", "manual_seed", "nn", "no_grad", "optim", "random", "save"]
+__all__ = ["gradcheck", "load", "manual_seed", "nn", "no_grad", "optim", "random", "save", "testing"]

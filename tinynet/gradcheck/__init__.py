@@ -1,0 +1,34 @@
+r"""Check hand-written gradients against finite differences -- and say what is wrong.
+
+    import numpy as np, tinynet as tn
+    layer = tn.nn.Linear(4, 3).double()
+    x = np.random.default_rng(0).normal(size=(5, 4))
+    result = tn.gradcheck.check_layer(layer, x)
+    result.ok               # True: every error is within result.tolerance (1e-7)
+    result["weight"]        # 5e-13: a mapping tensor name -> relative error
+    print(result)           # the report: per tensor its error; for a failing one
+                            # its worst entries and a hint naming the classic bug
+
+How: backward runs once with a random upstream gradient G (an all-ones G
+would hide bugs: BatchNorm's dx is exactly zero for it, whatever bug it
+has), and each entry of the input and of every parameter is compared with a
+Richardson-extrapolated central difference of sum(G * forward(x)) in
+float64 (numeric.py). A correct backward agrees to about 1e-10, a wrong one
+is off by order 1, so the default tolerance 1e-7 separates them.
+
+When a tensor fails, the pattern of the mismatch names the bug (diagnose.py):
+hint kinds "scale" (a constant factor such as 1/N or 2), "sign", "transpose",
+"zeros" (a missing branch or mask), "mean_not_sum" (a parameter's gradient
+averaged over the batch instead of summed), "none" (backward returned None or
+never set a parameter's gradient), "shape", "nonfinite" and "dout_modified"
+(backward changed its upstream gradient in place). The warning "kink" says
+that an input lies within the finite-difference step of a kink (ReLU at 0),
+where the numeric side, not the backward, is wrong.
+"""
+from .checks import check_function, check_layer, check_loss
+from .numeric import finite_differences, numerical_gradient, relative_error
+from .result import BUG_KINDS, TOLERANCE, WARNING_KINDS, Entry, GradcheckResult, Hint, TensorCheck
+
+__all__ = ["BUG_KINDS", "Entry", "GradcheckResult", "Hint", "TOLERANCE", "TensorCheck", "WARNING_KINDS",
+           "check_function", "check_layer", "check_loss", "finite_differences", "numerical_gradient",
+           "relative_error"]

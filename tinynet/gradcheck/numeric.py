@@ -1,0 +1,105 @@
+r"""The numbers: Richardson-extrapolated central differences, and the error measure.
+
+For any function y = f(x) and any fixed upstream gradient G of y's shape,
+the scalar s(x) = sum(G * f(x)) has the gradient
+    ds/dx = J^T G           (the vector-Jacobian product backward computes).
+Central differences estimate it one entry at a time,
+    D(h) = (s(x + h e_i) - s(x - h e_i)) / (2h)  =  ds/dx[i] + a h^2 + b h^4 + ...,
+and Richardson extrapolation cancels the error terms one by one:
+    R(h) = (4 D(h/2) - D(h)) / 3               =  ds/dx[i] + O(h^4)
+    E    = (16 R(h/2) - R(h)) / 15             =  ds/dx[i] + O(h^6).
+With h = 1e-3 in float64 the truncation error is negligible and the rounding
+error is about 1e-16 / h = 1e-13, so a correct backward agrees to about
+1e-10 (relative) -- while a wrong one is off by order 1. (A plain central
+difference with h = 1e-6 has a rounding error of 1e-10, and cannot resolve
+small gradient entries next to O(1) outputs.)
+
+The price: no step may cross a kink (ReLU at 0). A kink shows itself in the
+same evaluations, so it is detected for free. For a smooth s,
+    R(h) - R(h/2)                      = O(h^4)      (the odd part), and
+    S(h) = s(x + h e_i) + s(x - h e_i) - 2 s(x) = s'' h^2 + O(h^4),
+so S(h) - 4 S(h/2) = O(h^4) too (the even part). A step that crosses a kink
+breaks both: the estimates then change with the step size by the size of
+the slope's jump. ``finite_differences`` returns, per entry, that
+instability, which the checks compare with the tolerance.
+"""
+import numpy as np
+
+
+def finite_differences(f, x, upstream, h=1e-3):
+    """Estimate d sum(upstream * f()) / dx, and how unstable the estimate is.
+
+    ``f`` takes no argument and reads ``x``, which is perturbed in place one
+    entry at a time and always restored. x must be a float64 array.
+    Returns ``(grad, instability)``, both of x's shape: the extrapolated
+    estimate E, and max(|R(h) - R(h/2)|, |S(h) - 4 S(h/2)| / h,
+    |S(h/2) - 4 S(h/4)| / (h/2)), which is O(h^3) for a smooth function and of
+    the order of the slope's jump where a step crosses a kink.
+    """
+    x = _perturbable(x)
+    flat_x = x.reshape(-1)
+
+    def s():
+        return float(np.sum(upstream * f()))
+
+    grad = np.empty_like(x)
+    instability = np.empty_like(x)
+    flat_grad, flat_instability = grad.reshape(-1), instability.reshape(-1)
+    centre = s() if flat_x.size else 0.0
+    steps = (h, h / 2, h / 4)
+    for i in range(flat_x.size):
+        original = flat_x[i]
+        plus, minus = [], []
+        try:
+            for step in steps:
+                flat_x[i] = original + step
+                plus.append(s())
+                flat_x[i] = original - step
+                minus.append(s())
+        finally:
+            flat_x[i] = original
+        d1, d2, d4 = ((p - m) / (2 * step) for p, m, step in zip(plus, minus, steps))
+        s1, s2, s4 = (p + m - 2 * centre for p, m in zip(plus, minus))
+        r1, r2 = (4 * d2 - d1) / 3, (4 * d4 - d2) / 3
+        flat_grad[i] = (16 * r2 - r1) / 15
+        flat_instability[i] = max(abs(r1 - r2), abs(s1 - 4 * s2) / h, abs(s2 - 4 * s4) / (h / 2))
+    return grad, instability
+
+
+def numerical_gradient(f, x, upstream, h=1e-3):
+    """Richardson-extrapolated central-difference estimate of d sum(upstream * f()) / dx.
+
+    ``f`` takes no argument and reads ``x``, which is perturbed in place one
+    entry at a time and restored. x must be a float64 array.
+    """
+    return finite_differences(f, x, upstream, h)[0]
+
+
+def _perturbable(x):
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"finite differences perturb a NumPy array in place, got {type(x).__name__}")
+    if x.dtype != np.float64:
+        raise TypeError(f"finite differences need float64 arrays, got {x.dtype}; use model.double()")
+    if not np.shares_memory(x.reshape(-1), x):
+        raise ValueError("numerical_gradient needs a contiguous array to perturb in place")
+    return x
+
+
+def relative_error(analytic, numeric, floor=0.0):
+    """||a - n|| / max(||a|| + ||n||, floor): 0 for a perfect match, 1 for unrelated.
+
+    A norm over the whole array, not per entry: per-entry ratios blow up on
+    entries that are zero up to rounding. ``floor`` keeps a gradient that is
+    zero by structure (a bias feeding BatchNorm, which removes any constant)
+    from being compared with its own rounding noise.
+    """
+    analytic, numeric = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
+    if analytic.shape != numeric.shape:
+        raise ValueError(f"shapes differ: analytic {analytic.shape}, numeric {numeric.shape}")
+    scale = error_scale(analytic, numeric, floor)
+    return 0.0 if scale == 0 else float(np.linalg.norm(analytic - numeric) / scale)
+
+
+def error_scale(analytic, numeric, floor=0.0):
+    """The denominator of ``relative_error``."""
+    return max(float(np.linalg.norm(analytic) + np.linalg.norm(numeric)), floor)
