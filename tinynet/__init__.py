@@ -4,9 +4,11 @@
     from tinynet import nn, optim
 """
 from . import gradcheck, nn, optim, random, testing
+from .evaluate import accuracy, predict
 from .nn.module import no_grad
 from .random import manual_seed
 from .serialization import load, save
 
 __version__ = "0.1.0"
-__all__ = ["gradcheck", "load", "manual_seed", "nn", "no_grad", "optim", "random", "save", "testing"]
+__all__ = ["accuracy", "gradcheck", "load", "manual_seed", "nn", "no_grad", "optim", "predict",
+           "random", "save", "testing"]
