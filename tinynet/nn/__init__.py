@@ -1,12 +1,13 @@
 """Layers and models: every layer has a hand-written forward and backward."""
-from .activation import ReLU
+from .activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d
 from .dropconnect import DropConnect
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
-from .loss import CrossEntropyLoss
+from .loss import CrossEntropyLoss, MSELoss
 from .module import Layer, Module, Parameter, Sequential, no_grad
 
 __all__ = ["BatchNorm1d", "CrossEntropyLoss", "DropConnect", "Dropout", "Flatten", "Layer",
-           "Linear", "Module", "Parameter", "ReLU", "Sequential", "no_grad"]
+           "LeakyReLU", "Linear", "MSELoss", "Module", "Parameter", "ReLU", "Sequential", "Sigmoid",
+           "Softmax", "Tanh", "no_grad"]

@@ -1,93 +1,126 @@
 """Batch normalisation over the features of a (N, C) batch."""
 import numpy as np
 
+from .arguments import check_number, check_positive_int
 from .module import Layer, Parameter
 
 
 class BatchNorm1d(Layer):
     r"""Batch normalisation with PyTorch's exact semantics.
 
-    Shapes: x (N, C) -> y (N, C); weight gamma, bias beta, running_mean and
-    running_var all (C,).
+    Shapes: x (N, C) -> y (N, C); weight gamma, bias beta, running_mean,
+    running_var, and mu, var, s below all (C,).
 
-    Training -- normalise every feature j with the statistics of this batch:
+    Training -- normalise every feature with the statistics of this batch:
         mu    = (1/N) sum_n x[n]                    (C,)
-        var   = (1/N) sum_n (x[n] - mu)^2           (C,)  biased: divides by N
-        xhat  = (x - mu) / sqrt(var + eps)          (N, C)
+        xc    = x - mu                              (N, C)  centred input
+        var   = (1/N) sum_n xc[n]^2                 (C,)    biased: divides by N
+        s     = 1 / sqrt(var + eps)                 (C,)
+        xhat  = xc * s                              (N, C)
         y     = gamma * xhat + beta                 (N, C)
     and update the running estimates used at evaluation time:
         running_mean <- (1 - momentum) running_mean + momentum mu
         running_var  <- (1 - momentum) running_var  + momentum var N/(N-1)
     (the running variance uses the UNBIASED estimate, as PyTorch does; with
     momentum=None it is a cumulative average instead.)
-    Evaluation: xhat = (x - running_mean) / sqrt(running_var + eps).
+    Evaluation -- the running estimates are constants:
+        s = 1 / sqrt(running_var + eps),  xhat = (x - running_mean) * s.
 
-    Backward, with G = dL/dy and s = 1/sqrt(var + eps):
-        dbeta  = sum_n G[n]                         (C,)
-        dgamma = sum_n G[n] * xhat[n]               (C,)
-        dxhat  = G * gamma                          (N, C)
-    In training mu and var depend on every x[k], so x[k] reaches xhat[n] in
-    three ways: directly, through mu, and through var. Differentiating,
-        d xhat[n] / d x[k] = s (delta_nk - 1/N) - s xhat[n] xhat[k] / N,
-    and summing dxhat[n] times that over n gives
-        dx = s * (dxhat - mean_n(dxhat) - xhat * mean_n(dxhat * xhat)).
-    In evaluation mu and var are constants and dx = dxhat * s.
+    Backward, with G = dL/dy (N, C). y = gamma * xhat + beta gives
+        dbeta  = sum_n G[n]                                    (C,)
+        dgamma = sum_n G[n] * xhat[n]                          (C,)
+        dxhat  = G * gamma                                     (N, C)
+    Evaluation: xhat = (x - running_mean) * s with s a constant, so
+        dx     = dxhat * s                                     (N, C)
+    Training: x reaches xhat three ways -- directly, through mu and through
+    var -- so walk the forward back one line at a time:
+      var:  xhat = xc (var + eps)^(-1/2), d/dvar = xc * (-1/2) (var + eps)^(-3/2):
+        dvar   = -1/2 * s^3 * sum_n dxhat[n] * xc[n]           (C,)
+      mu:   xhat depends on mu through xc (slope -s); var through xc too, but
+            that term is dvar * (-2/N) sum_n xc[n] = 0 (centred values sum to 0):
+        dmu    = -s * sum_n dxhat[n]                           (C,)
+      x:    x[n] appears in xc[n] (slope s), in var (slope 2 xc[n] / N) and
+            in mu (slope 1/N):
+        dx     = dxhat * s + dvar * 2 * xc / N + dmu / N       (N, C)
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) or num_features < 1:
-            raise ValueError(f"BatchNorm1d: num_features must be a positive integer, got {num_features!r}")
-        if momentum is not None and not 0 <= momentum <= 1:
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None, got {momentum!r}")
-        if not eps > 0:
-            raise ValueError(f"BatchNorm1d: eps must be positive, got {eps!r}")
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
-        self.weight = Parameter(np.ones(num_features, dtype=np.float32))    # gamma
-        self.bias = Parameter(np.zeros(num_features, dtype=np.float32))     # beta
-        self.register_buffer("running_mean", np.zeros(num_features, dtype=np.float32))
-        self.register_buffer("running_var", np.ones(num_features, dtype=np.float32))
+        self.num_features = check_positive_int("BatchNorm1d", "num_features", num_features)
+        self.eps = check_number("BatchNorm1d", "eps", eps, "positive and finite",
+                                lambda v: 0.0 < v < float("inf"))
+        if momentum is not None:
+            momentum = check_number("BatchNorm1d", "momentum", momentum, "in [0, 1] or None",
+                                    lambda v: 0.0 <= v <= 1.0)
+        self.momentum = momentum
+        C = self.num_features
+        self.weight = Parameter(np.ones(C, dtype=np.float32))     # gamma
+        self.bias = Parameter(np.zeros(C, dtype=np.float32))      # beta
+        self.register_buffer("running_mean", np.zeros(C, dtype=np.float32))
+        self.register_buffer("running_var", np.ones(C, dtype=np.float32))
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
 
     def forward(self, x):
         self._check_features(x, self.num_features, self.weight.data.dtype)
+        gamma, beta = self.weight.data, self.bias.data
         if self.training:
-            n = x.shape[0]
-            if n < 2:
+            N = x.shape[0]
+            if N < 2:
                 raise ValueError("BatchNorm1d in training mode needs a batch of at least 2 rows "
                                  f"(got shape {x.shape}): the variance of one value is 0. "
                                  "Use a larger batch, or model.eval() to use the running statistics")
             mu = x.mean(axis=0)
             xc = x - mu
             var = (xc * xc).mean(axis=0)
-            inv_std = 1.0 / np.sqrt(var + self.eps)
-            xhat = xc * inv_std
-            self._update_running_stats(mu, var, n)
+            # A NaN/inf anywhere in a column makes its mu, then every xc, then var
+            # NaN/inf: checking var (C values) checks all of x, before anything is stored.
+            if not np.isfinite(var).all():
+                raise FloatingPointError(self._non_finite_message(x, var))
+            self._update_running_stats(mu, var, N)
         else:
-            inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
-            xhat = (x - self.running_mean) * inv_std
-        out = self.weight.data * xhat + self.bias.data
-        return out, (xhat, inv_std, self.training)
+            xc = x - self.running_mean
+            var = self.running_var
+        s = 1.0 / np.sqrt(var + self.eps)
+        xhat = xc * s
+        y = gamma * xhat + beta
+        return y, (self.training, xc, s, xhat)
 
-    def _update_running_stats(self, mu, var, n):
+    def _update_running_stats(self, mu, var, N):
         self.num_batches_tracked += 1
         m = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
-        # In place, so arrays handed out earlier (optimizers, views) stay valid.
-        self.running_mean *= 1.0 - m
-        self.running_mean += m * mu
-        self.running_var *= 1.0 - m
-        self.running_var += (m * n / (n - 1)) * var
+        # [...] = writes into the existing arrays, so references to them stay valid.
+        self.running_mean[...] = (1.0 - m) * self.running_mean + m * mu
+        self.running_var[...] = (1.0 - m) * self.running_var + m * var * (N / (N - 1))
+
+    def _non_finite_message(self, x, var):
+        bad_features = np.flatnonzero(~np.isfinite(var))
+        bad_values = ~np.isfinite(x)
+        if bad_values.any():
+            first_row = int(np.argwhere(bad_values)[0][0])
+            cause = (f"the input holds {int(bad_values.sum())} non-finite values (NaN or inf), "
+                     f"the first in row {first_row}")
+        else:
+            cause = f"the input's values are too large for {x.dtype} (max |x| = {float(np.abs(x).max()):g})"
+        return (f"BatchNorm1d: the batch statistics are not finite ({bad_features.size} of "
+                f"{self.num_features} features, the first is feature {int(bad_features[0])}): {cause}. "
+                "Usually the learning rate is too high: training diverged. "
+                "running_mean and running_var were left unchanged")
 
     def backward(self, dout, cache, need_dx=True):
-        xhat, inv_std, used_batch_stats = cache
-        self.weight.accumulate_grad((dout * xhat).sum(axis=0))
-        self.bias.accumulate_grad(dout.sum(axis=0))
+        training, xc, s, xhat = cache
+        G = dout
+        gamma = self.weight.data
+        self.weight.accumulate_grad((G * xhat).sum(axis=0))           # dgamma
+        self.bias.accumulate_grad(G.sum(axis=0))                      # dbeta
         if not need_dx:
             return None
-        dxhat = dout * self.weight.data
-        if not used_batch_stats:
-            return dxhat * inv_std
-        return inv_std * (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0))
+        dxhat = G * gamma
+        if not training:
+            return dxhat * s
+        N = G.shape[0]
+        dvar = -0.5 * s ** 3 * (dxhat * xc).sum(axis=0)
+        dmu = -s * dxhat.sum(axis=0)
+        return dxhat * s + dvar * 2.0 * xc / N + dmu / N
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"

@@ -1,24 +1,19 @@
 """Dropout: randomly silence units during training."""
 from .. import random
+from .arguments import check_drop_probability
 from .module import Layer
 
 
-def check_drop_probability(layer, p):
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
-        raise ValueError(f"{layer}: p is the probability of dropping and must be in [0, 1), got {p!r}")
-    return float(p)
-
-
 def keep_mask(shape, p, dtype):
-    """Bernoulli(1 - p) mask scaled by 1 / (1 - p), so that E[mask] = 1."""
-    keep = random.generator().random(shape, dtype=dtype) >= p
-    mask = keep.astype(dtype)
-    mask *= 1.0 / (1.0 - p)
-    return mask
+    """mask = Bernoulli(1 - p) / (1 - p): 0 with probability p, else 1/(1-p); E[mask] = 1."""
+    keep = random.generator().random(shape, dtype=dtype) >= p      # True with probability 1 - p
+    return keep.astype(dtype) / (1.0 - p)
 
 
 class Dropout(Layer):
     r"""Inverted dropout, as ``torch.nn.Dropout(p)``; p is the DROP probability.
+
+    Shapes: x (N, ...) -> y (N, ...), mask of x's shape.
 
     Training: every element is zeroed with probability p and the survivors are
     scaled by 1/(1-p):
@@ -26,9 +21,9 @@ class Dropout(Layer):
     so E[y] = x, and evaluation is the plain identity -- nothing to rescale at
     test time (that is the "inverted" part). A new mask is drawn at every call.
 
-    Shapes: x (N, ...) -> y (N, ...), mask of x's shape.
-
-    Backward: y is x times a constant mask, so dx = dout * mask.
+    Backward: y[n, j] = x[n, j] * mask[n, j] with the mask a constant, so
+        dx = dout * mask
+    (and dx = dout in evaluation, where y = x).
     """
 
     def __init__(self, p=0.5):
@@ -43,7 +38,9 @@ class Dropout(Layer):
 
     def backward(self, dout, cache):
         mask = cache
-        return dout if mask is None else dout * mask
+        if mask is None:
+            return dout
+        return dout * mask
 
     def extra_repr(self):
         return f"p={self.p}"

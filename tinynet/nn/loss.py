@@ -1,12 +1,58 @@
-"""Softmax cross-entropy loss."""
+"""Losses: softmax cross-entropy (classification) and mean squared error (regression).
+
+A loss follows the layer contract with a scalar output:
+``forward(input, target) -> (loss, cache)`` and ``backward(dout, cache) -> dinput``
+with dout = dL/dloss (1.0 when the loss is L itself). Everyday use is
+``loss = loss_fn(logits, y)`` (a Python float) then ``dlogits = loss_fn.backward()``.
+"""
+import functools
+
 import numpy as np
 
 
-class CrossEntropyLoss:
+# STAND-IN until module.Loss lands: the lead replaces this class with
+# ``from .module import Loss``, the real base class with the full protocol.
+class Loss:
+    """Minimal stand-in: ``__call__`` stores the cache; ``backward(dout=1.0, cache=None)`` uses it."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        backward = cls.__dict__.get("backward")
+        if backward is None:
+            return
+
+        @functools.wraps(backward)
+        def backward_with_stored_cache(self, dout=1.0, cache=None):
+            if cache is None:
+                cache, self._cache = getattr(self, "_cache", None), None
+                if cache is None:
+                    raise RuntimeError(f"{type(self).__name__}.backward() needs a forward call first "
+                                       "(each loss call can be backpropagated once)")
+            return backward(self, dout, cache)
+        cls.backward = backward_with_stored_cache
+
+    def __call__(self, input, target):
+        self._cache = None                  # a call that raises leaves nothing to backpropagate
+        loss, cache = self.forward(input, target)
+        self._cache = cache
+        return loss
+
+
+def _first_bad_row(values):
+    """(how many entries of ``values`` are NaN/inf, the first row holding one)."""
+    bad = ~np.isfinite(np.atleast_1d(values))
+    return int(bad.sum()), int(np.argwhere(bad)[0][0]) if bad.any() else None
+
+
+DIVERGED = ("usually the learning rate is too high: training diverged. "
+            "Lower the learning rate, or check the data for NaN/inf")
+
+
+class CrossEntropyLoss(Loss):
     r"""Mean softmax cross-entropy, as ``torch.nn.CrossEntropyLoss()``.
 
     Shapes: logits z (N, C) float, labels y (N,) integer class indices in
-    [0, C); returns a Python float.
+    [0, C); the loss is a Python float.
 
         p[n]  = softmax(z[n]),   p[n, c] = exp(z[n, c]) / sum_k exp(z[n, k])
         L     = -(1/N) sum_n log p[n, y[n]]
@@ -16,63 +62,120 @@ class CrossEntropyLoss:
     which never exponentiates a large number (adding a constant to a row of z
     changes nothing, so subtracting its max is free).
 
-    Backward: dL/dz[n, c] = (p[n, c] - [c == y[n]]) / N. The softmax and the
-    log cancel into this simple form, so the two are fused here instead of
-    being separate layers; the one-hot term is a single indexed subtraction.
+    Backward: for one row, -log p[y] = -z[y] + log sum_k exp(z[k]), whose
+    derivative in z[c] is -[c == y] + exp(z[c]) / sum_k exp(z[k]). So
+        dL/dz[n, c] = (p[n, c] - [c == y[n]]) / N,      times dout.
+    The softmax and the log cancel into this simple form, which is why the
+    two are one layer here: p, minus 1 at each row's true class, over N.
+
+    NaN/inf logits raise FloatingPointError (training has diverged).
     """
 
-    def __init__(self):
-        self._cache = None
-
-    def __call__(self, logits, labels):
-        return self.forward(logits, labels)
-
-    def forward(self, logits, labels):
-        true_class = self._true_class_positions(logits, labels)
-        shifted = logits - logits.max(axis=1, keepdims=True)
+    def forward(self, input, target):
+        z, y = input, target
+        self._check(z, y)
+        N = z.shape[0]
+        shifted = z - z.max(axis=1, keepdims=True)          # z[n, c] - m[n]
         exp = np.exp(shifted)
-        sum_exp = exp.sum(axis=1)
-        log_likelihood = shifted.take(true_class) - np.log(sum_exp)
-        self._cache = (exp, sum_exp, true_class)
-        return float(-log_likelihood.sum() / len(labels))
+        sum_exp = exp.sum(axis=1)                           # (N,)
+        log_p_true = shifted[np.arange(N), y] - np.log(sum_exp)
+        loss = -log_p_true.sum() / N
+        return float(loss), (exp, sum_exp, y)
 
-    def backward(self, grad=1.0):
-        """dL/dlogits, scaled by ``grad`` = dLoss/dL (1 when L is the loss)."""
-        if self._cache is None:
-            raise RuntimeError("CrossEntropyLoss.backward() needs a forward call first")
-        exp, sum_exp, true_class = self._cache
-        dlogits = exp / sum_exp[:, None]           # softmax p
-        # p - onehot(y). take/put read the flat index in row-major order
-        # whatever the memory layout (a column-major dlogits, from
-        # column-major logits, would make reshape(-1) a copy).
-        dlogits.put(true_class, dlogits.take(true_class) - 1.0)
-        dlogits *= grad / len(sum_exp)
-        return dlogits
+    def backward(self, dout, cache):
+        exp, sum_exp, y = cache
+        N = len(y)
+        p = exp / sum_exp[:, None]                          # softmax(z), (N, C)
+        p[np.arange(N), y] -= 1.0                           # p - onehot(y)
+        return p * (float(dout) / N)
 
     @staticmethod
-    def _true_class_positions(logits, labels):
-        """Check the inputs; return the positions n*C + y[n] of the true-class
-        logits z[n, y[n]] in the flattened (N*C,) logits.
-
-        One flat index array is cheaper to gather and scatter with than the
-        pair (rows, labels), and ``np.ravel_multi_index``, which builds it,
-        also rejects every label outside [0, C): the range check comes free.
-        """
-        if not isinstance(logits, np.ndarray) or logits.ndim != 2 or logits.dtype.kind != "f":
+    def _check(z, y):
+        if not isinstance(z, np.ndarray) or z.ndim != 2 or z.dtype.kind != "f":
             raise ValueError("CrossEntropyLoss expects float logits of shape (N, C), got "
-                             f"{getattr(logits, 'dtype', type(logits).__name__)} "
-                             f"{getattr(logits, 'shape', '')}")
-        if not isinstance(labels, np.ndarray) or labels.dtype.kind not in "iu":
+                             f"{getattr(z, 'dtype', type(z).__name__)} {getattr(z, 'shape', '')}")
+        if not isinstance(y, np.ndarray) or y.dtype.kind not in "iu":
             raise TypeError("CrossEntropyLoss expects integer class labels (an int array of shape (N,)), "
-                            f"got {getattr(labels, 'dtype', type(labels).__name__)}")
-        n, num_classes = logits.shape
-        if labels.shape != (n,):
-            raise ValueError(f"CrossEntropyLoss: labels of shape {labels.shape} do not match "
-                             f"logits of shape {logits.shape}; expected ({n},)")
-        if n == 0:
+                            f"got {getattr(y, 'dtype', type(y).__name__)}")
+        N, C = z.shape
+        if y.shape != (N,):
+            raise ValueError(f"CrossEntropyLoss: labels of shape {y.shape} do not match "
+                             f"logits of shape {z.shape}; expected ({N},)")
+        if N == 0:
             raise ValueError("CrossEntropyLoss: the batch is empty")
-        try:
-            return np.ravel_multi_index((np.arange(n), labels), (n, num_classes))
-        except ValueError:
-            raise ValueError(f"CrossEntropyLoss: labels must be in [0, {num_classes}), got values "
-                             f"from {labels.min()} to {labels.max()}") from None
+        if y.min() < 0 or y.max() >= C:
+            raise ValueError(f"CrossEntropyLoss: labels must be in [0, {C}), got values "
+                             f"from {y.min()} to {y.max()}")
+        if not np.isfinite(z).all():
+            count, row = _first_bad_row(z)
+            raise FloatingPointError(f"CrossEntropyLoss: the logits hold {count} non-finite values "
+                                     f"(NaN or inf), the first in row {row}; {DIVERGED}")
+
+
+class MSELoss(Loss):
+    r"""Mean squared error, as ``torch.nn.MSELoss(reduction)``.
+
+    Shapes: input x and target t of the same shape (any), M = x.size
+    entries; the loss is a Python float.
+
+        d = x - t
+        L = (1/M) sum_i d[i]^2        reduction="mean" (the default)
+        L =       sum_i d[i]^2        reduction="sum"
+
+    "mean" averages over EVERY element, as PyTorch does (for (N, K) outputs
+    that is 1/(N K), not 1/N).
+
+    Backward: dL/dx[i] = 2 d[i] / M ("mean") or 2 d[i] ("sum"), times dout.
+
+    The target is cast to the input's dtype; its shape must match exactly
+    (no broadcasting: an (N, 1) input against an (N,) target is refused).
+    NaN/inf inputs raise FloatingPointError (training has diverged).
+    """
+
+    def __init__(self, reduction="mean"):
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f"MSELoss: reduction must be 'mean' or 'sum', got {reduction!r}")
+        self.reduction = reduction
+
+    def forward(self, input, target):
+        x = input
+        t = self._check(x, target)
+        d = x - t
+        total = (d * d).sum()
+        M = d.size
+        loss = total / M if self.reduction == "mean" else total
+        if not np.isfinite(loss):       # NaN/inf in x or t makes the sum NaN/inf: no extra pass
+            raise self._non_finite_error(x, t)
+        return float(loss), d
+
+    def backward(self, dout, cache):
+        d = cache
+        scale = 2.0 / d.size if self.reduction == "mean" else 2.0
+        return d * (float(dout) * scale)
+
+    @staticmethod
+    def _check(x, t):
+        if not isinstance(x, np.ndarray) or x.dtype.kind != "f" or x.size == 0:
+            raise ValueError("MSELoss expects a non-empty float array as input, got "
+                             f"{getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}")
+        if not isinstance(t, np.ndarray) or t.dtype.kind not in "biuf":
+            raise TypeError("MSELoss expects a numeric array as target, got "
+                            f"{getattr(t, 'dtype', type(t).__name__)}")
+        if t.shape != x.shape:
+            raise ValueError(f"MSELoss: target of shape {t.shape} does not match input of shape {x.shape} "
+                             "(no broadcasting: reshape one of them, e.g. input.reshape(-1) or "
+                             "target.reshape(input.shape))")
+        return t.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def _non_finite_error(x, t):
+        count, row = _first_bad_row(x)
+        if count:
+            return FloatingPointError(f"MSELoss: the input holds {count} non-finite values (NaN or inf), "
+                                      f"the first in row {row}; {DIVERGED}")
+        count, row = _first_bad_row(t)
+        if count:
+            return ValueError(f"MSELoss: the target holds {count} non-finite values (NaN or inf), "
+                              f"the first in row {row}; check the data")
+        return FloatingPointError(f"MSELoss: the squared error overflowed {x.dtype} (max |input - target| = "
+                                  f"{float(np.abs(x - t).max()):g}); {DIVERGED}")
