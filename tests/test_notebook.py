@@ -44,7 +44,7 @@ def test_the_notebook_runs_end_to_end(monkeypatch):
         "assert _tn.__file__.startswith(_os.environ['PYTHONPATH'].split(_os.pathsep)[0]), _tn.__file__\n"
         "assert EPOCHS == %d\n"
         "assert set(checks) == {'Linear', 'ReLU', 'CrossEntropyLoss', 'BatchNorm1d', 'Dropout',\n"
-        "                       'L2Penalty', 'DropConnect'}, sorted(checks)\n"
+        "                       'L2 penalty', 'DropConnect'}, sorted(checks)\n"
         "assert all(result.ok for result in checks.values()), [str(r) for r in checks.values()]\n"
         "assert set(results) == {'baseline', 'batchnorm', 'dropout', 'augmentation', 'l2',\n"
         "                        'early_stopping', 'dropconnect'}, sorted(results)\n"
