@@ -20,8 +20,11 @@ When a tensor fails, the pattern of the mismatch names the bug (diagnose.py):
 hint kinds "scale" (a constant factor such as 1/N or 2), "sign", "transpose",
 "zeros" (a missing branch or mask), "mean_not_sum" (a parameter's gradient
 averaged over the batch instead of summed), "none" (backward returned None or
-never set a parameter's gradient), "shape", "nonfinite" and "dout_modified"
-(backward changed its upstream gradient in place). The warning "kink" says
+never set a parameter's gradient), "shape", "nonfinite", "dout_modified"
+(backward changed its upstream gradient in place), "input_modified"
+(forward or backward changed the layer's input in place) and "need_dx"
+(backward(..., need_dx=False), as a model's first layer is called, gives
+other parameter gradients than need_dx=True). The warning "kink" says
 that an input lies within the finite-difference step of a kink (ReLU at 0),
 where the numeric side, not the backward, is wrong.
 """

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..nn.module import Layer, Module, no_grad
 from ..random import manual_seed
-from .diagnose import compare
+from .diagnose import WrongCount, compare
 from .numeric import finite_differences
 from .result import TOLERANCE, GradcheckResult, Hint
 
@@ -28,7 +28,7 @@ def check_layer(layer, x, seed=0, h=1e-3, tolerance=TOLERANCE):
     statistics) are restored afterwards. Returns a GradcheckResult.
     """
     subject = type(layer).__name__
-    single = not isinstance(x, (tuple, list))
+    single = not isinstance(x, tuple)
     inputs = [np.array(v, dtype=np.float64) for v in ((x,) if single else x)]
     names = ["x"] if single else [f"x{i}" for i in range(len(inputs))]
     container = isinstance(layer, Module) and not isinstance(layer, Layer)
@@ -48,20 +48,23 @@ def check_layer(layer, x, seed=0, h=1e-3, tolerance=TOLERANCE):
 
 
 def _check_layer(layer, subject, inputs, names, single, container, params, seed, h, tolerance):
+    # Every pass gets fresh copies of the inputs: a forward that writes into
+    # its input (x[x < 0] = 0) must not corrupt the finite differences.
     def forward():
         manual_seed(seed)
         if container:
             with no_grad():
-                return layer(*inputs)
-        return _out_and_cache(layer.forward(*inputs), subject)[0]
+                return layer(*[v.copy() for v in inputs])
+        return _out_and_cache(layer.forward(*[v.copy() for v in inputs]), subject)[0]
 
     for _, p in params:
         p.grad = None
+    given = [v.copy() for v in inputs]
     manual_seed(seed)
     if container:
-        out = layer(*inputs)
+        out = layer(*given)
     else:
-        out, cache = _out_and_cache(layer.forward(*inputs), subject)
+        out, cache = _out_and_cache(layer.forward(*given), subject)
     # A stream of its own, so G never coincides with data drawn from `seed`.
     upstream = _random_like(out, seed)
     dout = upstream.copy() if isinstance(upstream, np.ndarray) else upstream
@@ -74,9 +77,16 @@ def _check_layer(layer, subject, inputs, names, single, container, params, seed,
         hints.append(Hint("dout_modified", "dout", f"{subject}.backward modified dout (the upstream gradient) in "
                           "place, e.g. with dout *= mask or dout[x <= 0] = 0: the caller's gradient is then wrong. "
                           "Compute a new array instead (dx = dout * mask)"))
+    for name, original, seen in zip(names, inputs, given):
+        if not np.array_equal(original, seen, equal_nan=True):
+            hints.append(Hint("input_modified", name, f"{subject} modified its input {name} in place (e.g. "
+                              "x[x < 0] = 0 in forward): the caller's array changes under it. Compute a new "
+                              "array instead (np.maximum(x, 0))"))
     input_grads = _split_input_grads(grads, single, len(inputs))
     analytic = {name: _copy(g) for name, g in zip(names, input_grads)}
     analytic.update((name, _copy(p.grad)) for name, p in params)
+    if not container and params and _accepts_need_dx(layer.backward):
+        hints.extend(_need_dx_hints(layer, subject, inputs, params, analytic, upstream, seed))
 
     numeric = {}
     for name, value in zip(names, inputs):
@@ -164,10 +174,41 @@ def _compare_all(analytic, numeric, subject, tolerance, h, batch, parameters, fl
     # above 1e-10 of the whole gradient still shows.
     measurable = [np.linalg.norm(a) for a in analytic.values()
                   if isinstance(a, np.ndarray) and a.dtype.kind == "f" and np.all(np.isfinite(a))]
-    floor = floor_fraction * float(np.sqrt(sum(v ** 2 for v in measurable)))
-    return {name: compare(name, analytic[name], *numeric[name], subject=subject, floor=floor,
+    total = float(np.sqrt(sum(v ** 2 for v in measurable)))
+    return {name: compare(name, analytic[name], *numeric[name], subject=subject,
+                          floor=floor_fraction * total, total=total,
                           tolerance=tolerance, is_parameter=name in parameters, batch_size=batch, h=h)
             for name in analytic}
+
+
+def _need_dx_hints(layer, subject, inputs, params, analytic, upstream, seed):
+    """The input layer of a model runs backward(dout, cache, need_dx=False):
+    its parameter gradients must be exactly those of need_dx=True."""
+    kept = [p.grad for _, p in params]
+    for _, p in params:
+        p.grad = None
+    manual_seed(seed)
+    _, cache = _out_and_cache(layer.forward(*[v.copy() for v in inputs]), subject)
+    layer.backward(upstream.copy() if isinstance(upstream, np.ndarray) else upstream, cache, need_dx=False)
+    hints = []
+    for (name, p), grad in zip(params, kept):
+        expected, got = analytic[name], p.grad
+        same = (got is None and expected is None) or (
+            got is not None and expected is not None and np.shape(got) == np.shape(expected)
+            and np.allclose(got, expected, rtol=1e-12, atol=0))
+        if not same:
+            hints.append(Hint("need_dx", name, f"{subject}.backward(dout, cache, need_dx=False) -- how a model's "
+                              f"first layer is called -- gives a different gradient for {name} than "
+                              "need_dx=True: skip only the computation of dx, never a parameter's gradient"))
+        p.grad = grad
+    return hints
+
+
+def _accepts_need_dx(backward):
+    try:
+        return "need_dx" in inspect.signature(backward).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _out_and_cache(result, subject):
@@ -182,7 +223,7 @@ def _split_input_grads(grads, single, count):
     if single:
         return [grads]
     if not isinstance(grads, (tuple, list)) or len(grads) != count:
-        return [grads] * count      # each input then reports the mismatch
+        return [WrongCount(grads, count)] * count     # each input then reports the mismatch
     return list(grads)
 
 

@@ -19,13 +19,28 @@ from .result import Hint, TensorCheck, format_index, worst_entries
 AGREE = 1e-6
 
 
-def compare(name, analytic, numeric, instability, values, *, subject, floor, tolerance,
+class WrongCount:
+    """Stands in for each input's gradient when a multi-input layer's backward
+    did not return one gradient per input."""
+
+    def __init__(self, returned, count):
+        self.returned, self.count = returned, count
+
+
+def compare(name, analytic, numeric, instability, values, *, subject, floor, total, tolerance,
             is_parameter, batch_size, h):
     """The TensorCheck of tensor ``name``: its error, worst entries, hints and warnings."""
     attr = name.rsplit(".", 1)[-1]
     if analytic is None:
         return _missing(name, attr, numeric, subject=subject, floor=floor, tolerance=tolerance,
                         is_parameter=is_parameter)
+    if isinstance(analytic, WrongCount):
+        got = analytic.returned
+        what = (f"a {type(got).__name__} of {len(got)}" if isinstance(got, (tuple, list))
+                else f"a single {type(got).__name__}")
+        return _failed(name, None, numeric, Hint(
+            "shape", name, f"{subject} takes {analytic.count} inputs, so its backward must return a tuple of "
+            f"{analytic.count} gradients, one per input in order; it returned {what}"))
     try:
         a = np.asarray(analytic, dtype=np.float64)
     except (TypeError, ValueError):
@@ -45,8 +60,10 @@ def compare(name, analytic, numeric, instability, values, *, subject, floor, tol
     error = relative_error(a, numeric, floor)
     ok = error <= tolerance
     # Entries whose finite difference changed with the step size: the
-    # numeric side is not to be trusted there (a step crossed a kink).
-    near_kink = instability > tolerance * error_scale(a, numeric, floor)
+    # numeric side is not to be trusted there (a step crossed a kink). Judged
+    # against the whole gradient's norm ``total`` too: a tensor whose gradient
+    # is tiny by structure only ever shows rounding noise.
+    near_kink = instability > tolerance * max(error_scale(a, numeric, floor), total)
     hints, warnings, note = (), (), ""
     stable = ~near_kink
     stable_error = (float(np.linalg.norm((a - numeric)[stable]) / error_scale(a, numeric, floor))
@@ -57,7 +74,9 @@ def compare(name, analytic, numeric, instability, values, *, subject, floor, tol
                         transposed=None if near_kink.any() else (a, numeric))
         hints = (hint,) if hint else ()
     if near_kink.any():
-        if not ok and stable_error <= tolerance:
+        if not ok and near_kink.all():
+            note = "every entry near a kink"
+        elif not ok and stable_error <= tolerance:
             note = f"{stable_error:.1e} without the entries near a kink"
         warnings = (_kink_warning(name, values, near_kink, h, ok, stable_error, tolerance),)
     return TensorCheck(name, error, ok, a, numeric, worst_entries(a, numeric, near_kink) if not ok else (),
@@ -98,25 +117,27 @@ def _ratio_hint(name, ratio, *, subject, is_parameter, batch_size, size):
                     f"(e.g. a - b where b - a is meant, or 1 - y^2 written y^2 - 1)")
     n = batch_size if batch_size and batch_size > 1 else None
     if is_parameter and n and abs(ratio * n - 1) <= AGREE:
+        attr = name.rsplit(".", 1)[-1]
+        example = ("dout.mean(axis=0) where dout.sum(axis=0) is meant" if attr == "bias"
+                   else f"a division by N = {n} that does not belong")
         return Hint("mean_not_sum", name, f"analytic = 1/{n} x numeric for {name}, and {n} is the batch "
                     f"size N: the gradient of a parameter is a SUM over the batch (every row uses the same "
-                    f"{name.rsplit('.', 1)[-1]} and adds its share), but {subject}.backward took the mean "
-                    f"(e.g. dout.mean(axis=0) where dout.sum(axis=0) is meant)")
+                    f"{attr} and adds its share), but {subject}.backward took the mean (e.g. {example})")
     sign = "the sign is flipped and " if ratio < 0 else ""
-    size_ = abs(ratio)
+    magnitude = abs(ratio)
     reason = "a missing or extra constant factor such as 1/N or 2"
     for count, what in ((n, "the batch size N"), (size if size > 1 else None, f"the number of entries of {name}")):
-        if count and abs(size_ / count - 1) <= AGREE:
+        if count and abs(magnitude / count - 1) <= AGREE:
             reason = (f"{count} is {what}: a missing 1/{count} (the forward averages over these {count} "
                       f"values, so the gradient carries a 1/{count} too)")
             break
-        if count and abs(size_ * count - 1) <= AGREE:
+        if count and abs(magnitude * count - 1) <= AGREE:
             reason = f"1/{count}, and {count} is {what}: an extra 1/{count} (divided once too often)"
             break
     else:
-        if abs(size_ - 2) <= AGREE:
+        if abs(magnitude - 2) <= AGREE:
             reason = "an extra factor 2"
-        elif abs(size_ - 0.5) <= AGREE:
+        elif abs(magnitude - 0.5) <= AGREE:
             reason = "a missing factor 2 (e.g. d(x^2)/dx = 2x)"
     return Hint("scale", name, f"analytic = {ratio:.6g} x numeric for every entry of {name}: "
                 f"{sign}{reason}")
@@ -182,10 +203,13 @@ def _kink_warning(name, values, near_kink, h, ok, stable_error, tolerance):
     count = int(near_kink.sum())
     first = tuple(int(i) for i in np.argwhere(near_kink)[0])
     value = f" = {float(values[first]):.3g}" if values is not None else ""
-    message = (f"{count} of {near_kink.size} entries of {name} (e.g. {format_index(name, first)}{value}) lie "
-               f"within the finite-difference step h = {h:g} of a kink (a point where a slope jumps, such as "
-               f"ReLU at 0): there the numeric estimate changes with the step size and cannot be trusted.")
-    if not ok and stable_error <= tolerance:
+    message = (f"{count} of {near_kink.size} entries of {name} (e.g. {format_index(name, first)}{value}) are "
+               f"within the finite-difference step h = {h:g} of a kink: moving them by h carries a value across "
+               f"a point where a slope jumps (such as a ReLU input crossing 0), so the numeric estimate there "
+               f"changes with the step size and cannot be trusted.")
+    if not ok and near_kink.all():
+        message += f" That is every entry, so {name} cannot be checked at this point."
+    elif not ok and stable_error <= tolerance:
         message += (f" The mismatch is the finite difference's, not the backward's: without these entries "
                      f"the relative error is {stable_error:.1e}.")
     elif not ok:

@@ -11,7 +11,7 @@ TOLERANCE = 1e-7
 
 # The kinds of Hint that mean "this gradient is wrong" (a warning is not one).
 BUG_KINDS = ("scale", "sign", "transpose", "zeros", "mean_not_sum", "none", "shape",
-             "nonfinite", "dout_modified")
+             "nonfinite", "dout_modified", "input_modified", "need_dx")
 WARNING_KINDS = ("kink",)
 
 

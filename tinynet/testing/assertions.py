@@ -29,7 +29,7 @@ def assert_backward_leaves_dout_untouched(layer, x, seed=0):
     A backward that writes into dout (``dout *= mask``) corrupts the gradient
     its caller still holds -- in a model, the one another branch receives.
     """
-    inputs = tuple(x) if isinstance(x, (tuple, list)) else (x,)
+    inputs = x if isinstance(x, tuple) else (x,)
     manual_seed(seed)
     if isinstance(layer, Module) and not isinstance(layer, Layer):
         out = layer(*inputs)
