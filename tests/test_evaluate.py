@@ -49,6 +49,14 @@ def test_predict_and_accuracy_equal_a_manual_loop(batch_size):
     assert acc == np.count_nonzero(expected == y) / 23
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64])
+def test_any_integer_labels(dtype):
+    """MNIST's labels are uint8."""
+    model = model_with_modes()
+    x, y = data()
+    assert tn.accuracy(model, x, y.astype(dtype)) == tn.accuracy(model, x, y)
+
+
 def test_accuracy_of_a_perfect_and_a_hopeless_labelling():
     model = model_with_modes()
     x, _ = data()

@@ -84,6 +84,13 @@ def test_named_parameters_give_the_same_steps():
         np.testing.assert_array_equal(pa.data, pb.data)
 
 
+def test_repr_shows_the_settings():
+    opt = optim.SGD(mlp().parameters(), lr=np.float32(0.5), momentum=0.9)
+    assert repr(opt) == "SGD(lr=0.5, momentum=0.9, l1=0.0, l2=0.0, penalize='weights'; 4 parameters)"
+    assert repr(optim.Adam(mlp().parameters())) == \
+        "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0; 4 parameters)"
+
+
 def test_zero_grad_sets_none():
     model = mlp()
     fill_grads(model)
@@ -219,7 +226,8 @@ def test_wrong_gradient_is_named_with_named_parameters_and_nothing_moves():
     model[2].bias.grad = np.ones(1)          # the last parameter: the others must not move either
     before = snapshot(model)
     opt = optim.SGD(model.named_parameters(), lr=0.1, momentum=0.9)
-    with pytest.raises(ValueError, match=r"the gradient of 2.bias has shape \(1,\) but the parameter has shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"the gradient of 2.bias has shape \(1,\) "
+                                         r"but the parameter has shape \(3,\)"):
         opt.step()
     for p, old in zip(model.parameters(), before):
         np.testing.assert_array_equal(p.data, old)
@@ -238,7 +246,8 @@ def test_gradient_that_is_not_an_array_is_refused():
     model = mlp()
     fill_grads(model)
     model[0].bias.grad = [0.0] * 5
-    with pytest.raises(TypeError, match=r"the gradient of parameter 1 of shape \(5,\) is a list, not a numpy array"):
+    with pytest.raises(TypeError, match=r"the gradient of parameter 1 of shape \(5,\) is a list, "
+                                        r"not a numpy array"):
         optim.SGD(model.parameters(), lr=0.1).step()
 
 

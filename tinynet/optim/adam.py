@@ -23,7 +23,7 @@ class Adam(Optimizer):
 
     Each weight moves by about lr in the direction of its recent gradients,
     whatever their scale: dividing by sqrt(v^) gives a rarely or weakly
-    updated weight a bigger step. ``eps`` keeps the step finite where v^ = 0.
+    updated weight a bigger step. ``eps`` keeps the step finite where v^ = 0 (0 / eps, not 0 / 0).
 
     Why the bias correction. Unrolling the recursion from m_0 = 0,
 
@@ -34,9 +34,9 @@ class Adam(Optimizer):
                = E[g] * (1 - beta1^t)            (a geometric sum),
     so m_t is biased towards its starting value 0 -- at t = 1, m_1 is only
     0.1 * g for beta1 = 0.9. Dividing by (1 - beta1^t) removes that bias, and
-    the same argument with g^2 gives v^. Without it the first steps would be
-    about (1 - beta1) / sqrt(1 - beta2) = 3.2 times too large; as t grows,
-    beta^t -> 0 and the corrections fade to 1.
+    the same argument with g^2 gives v^. Without them the first step would be
+    (1 - beta1) / sqrt(1 - beta2) = 3.2 times too large (0.1 g / sqrt(0.001 g^2));
+    as t grows, beta^t -> 0 and the corrections fade to 1.
 
     Like PyTorch, t counts the steps in which the parameter had a gradient,
     and sqrt(v^) is computed as sqrt(v) / sqrt(1 - beta2^t).
@@ -49,8 +49,9 @@ class Adam(Optimizer):
         self.lr, self.betas, self.eps, self.weight_decay = lr, betas, eps, weight_decay
 
     def step(self):
-        beta1, beta2 = self.betas
+        """Update every parameter that has a gradient (see the class docstring)."""
         self.check_gradients()
+        beta1, beta2 = self.betas
         for i, p in enumerate(self.params):
             g = p.grad
             if g is None:               # not used in this forward pass
@@ -58,10 +59,11 @@ class Adam(Optimizer):
             w = p.data
             if self.weight_decay:
                 g = g + self.weight_decay * w
+            t = self.state[i].get("step", 0) + 1          # this parameter's t-th step
+            self.state[i]["step"] = t
             m, v = self.buffer(i, "m"), self.buffer(i, "v")
-            t = self.state[i]["step"] = self.state[i].get("step", 0) + 1
             m[...] = beta1 * m + (1 - beta1) * g
-            v[...] = beta2 * v + (1 - beta2) * g * g
+            v[...] = beta2 * v + (1 - beta2) * g ** 2
             m_hat = m / (1 - beta1 ** t)
             sqrt_v_hat = np.sqrt(v) / (1 - beta2 ** t) ** 0.5
             w -= self.lr * m_hat / (sqrt_v_hat + self.eps)

@@ -51,8 +51,8 @@ def parameter_list(owner, params):
                         f"got {type(params).__name__}")
     entries = list(params)
     if not entries:
-        raise ValueError(f"{owner} got an empty parameter list (model.parameters() is a generator: "
-                         "it is empty the second time it is used; call it again)")
+        raise ValueError(f"{owner} got an empty parameter list (a generator such as model.parameters() "
+                         "is empty once it has been used: call model.parameters() again)")
     found, names, position = [], [], {}
     for i, entry in enumerate(entries):
         name = None
@@ -65,8 +65,9 @@ def parameter_list(owner, params):
             raise TypeError(f"{owner} expects tinynet Parameters (or (name, Parameter) pairs), "
                             f"got {type(entry).__name__} at position {i}")
         if not isinstance(entry.data, np.ndarray) or entry.data.dtype.kind != "f":
-            raise TypeError(f"{owner} can only update floating-point arrays; {name or f'the parameter at position {i}'} "
-                            f"holds {type(entry.data).__name__} {getattr(entry.data, 'dtype', '')}")
+            what = name or f"the parameter at position {i}"
+            raise TypeError(f"{owner} can only update floating-point arrays; {what} holds "
+                            f"{type(entry.data).__name__} {getattr(entry.data, 'dtype', '')}")
         label = name if name is not None else f"parameter {i} of shape {entry.data.shape}"
         if id(entry) in position:
             first = position[id(entry)]
@@ -100,6 +101,10 @@ class Optimizer:
                 else check_number(type(self).__name__, name, value, rule)
         object.__setattr__(self, name, value)
 
+    def __repr__(self):
+        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
+        return f"{type(self).__name__}({settings}; {len(self.params)} parameters)"
+
     def zero_grad(self):
         """Forget the gradients (``None``, like PyTorch's ``set_to_none=True``)."""
         for p in self.params:
@@ -109,17 +114,16 @@ class Optimizer:
         """Refuse, before any parameter changes, a ``.grad`` that is not an
         array of exactly its parameter's shape and dtype: a gradient is never
         broadcast and never cast. (``None``, no gradient, is allowed.)"""
-        for p in self.params:
+        for i, p in enumerate(self.params):
             g, w = p.grad, p.data
             if g is not None:
                 # `is not` first: exact for NumPy's built-in dtypes, and cheaper than !=
                 if not isinstance(g, np.ndarray) or g.shape != w.shape or \
                         (g.dtype is not w.dtype and g.dtype != w.dtype):
-                    self._refuse_gradient(p, g)
+                    self._refuse_gradient(i, p, g)
 
-    def _refuse_gradient(self, p, g):
-        name = self.names[self.params.index(p)]
-        where = f"{type(self).__name__}.step: the gradient of {name}"
+    def _refuse_gradient(self, i, p, g):
+        where = f"{type(self).__name__}.step: the gradient of {self.names[i]}"
         if not isinstance(g, np.ndarray):
             raise TypeError(f"{where} is a {type(g).__name__}, not a numpy array")
         if g.shape != p.data.shape:
@@ -131,7 +135,7 @@ class Optimizer:
                         f"(g.astype(np.{p.data.dtype}))")
 
     def buffer(self, i, name):
-        """Parameter i's buffer ``name`` (a running average), zeros at first use."""
+        """Parameter i's buffer ``name`` (SGD's velocity, Adam's m and v), zeros at first use."""
         p, state = self.params[i], self.state[i]
         buf = state.get(name)
         if buf is None:

@@ -17,9 +17,9 @@ class SGD(Optimizer):
 
     The gradient of each penalty, element by element:
 
-        d/dw (l1 * |w|) = l1 * sign(w)   (|w| = w for w > 0 and -w for w < 0;
-                                          at the kink w = 0 we take sign(0) = 0,
-                                          a valid subgradient)
+        d/dw (l1 * |w|) = l1 * sign(w)   (|w| is w for w > 0 and -w for w < 0, so its
+                                          slope is +1 or -1; at the kink w = 0 we take
+                                          sign(0) = 0, a valid subgradient)
         d/dw (l2 * w^2) = 2 * l2 * w
 
     so each step, for every parameter w with gradient dL/dw:
@@ -28,7 +28,8 @@ class SGD(Optimizer):
         v <- momentum * v + g            (v starts at 0, so v = g at the first step)
         w <- w - lr * v                  (with momentum 0 this is w - lr * g)
 
-    exactly PyTorch's ``torch.optim.SGD`` (dampening 0, no Nesterov).
+    With l1 = 0 and ``penalize="all"`` this is PyTorch's ``torch.optim.SGD`` (dampening 0, no
+    Nesterov) with ``weight_decay = 2 * l2``.
 
     Which parameters are penalised: by default only connection weights
     (``Parameter.penalized``: Linear/DropConnect ``weight``), which is the
@@ -62,7 +63,10 @@ class SGD(Optimizer):
         """The current regularisation term l1 * sum|w| + l2 * sum w^2."""
         total = 0.0
         for p in self.penalized:
-            total += self.l1 * float(np.abs(p.data).sum()) + self.l2 * float((p.data ** 2).sum())
+            if self.l1:                 # a zero term is skipped: 0 * sum|w| is NaN for an infinite w
+                total += self.l1 * float(np.abs(p.data).sum())
+            if self.l2:
+                total += self.l2 * float((p.data ** 2).sum())
         return total
 
     def penalty_grad(self, w):
@@ -75,8 +79,9 @@ class SGD(Optimizer):
         return grad
 
     def step(self):
-        has_penalty = self.l1 or self.l2
+        """Update every parameter that has a gradient (see the class docstring)."""
         self.check_gradients()
+        has_penalty = self.l1 or self.l2
         for i, p in enumerate(self.params):
             g = p.grad
             if g is None:               # not used in this forward pass
