@@ -146,7 +146,7 @@ def test_init_writes_a_workspace_and_says_what_to_do_next(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f"pytest {directory}" in proc.stdout
     names = {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
-    assert names == ({"README.md", "conftest.py", "test_exercises.py"}
+    assert names == ({"README.md", "conftest.py", "test_workspace.py"}
                      | {f"{e.name}.py" for e in EXERCISES} | {f"bughunt/{b.name}.py" for b in BUGS})
 
 
@@ -222,3 +222,27 @@ def test_korean_workspace_is_graded_with_korean_messages(tmp_path):
     with pytest.raises(grader.GradingError) as caught:
         grader.check(tmp_path, "batchnorm")
     assert "배치 정규화의 역전파" in str(caught.value)
+
+
+def test_the_graders_own_messages_follow_the_language(tmp_path):
+    for lang in ("en", "ko"):
+        directory = tmp_path / lang
+        init_workspace(directory, solutions=True, lang=lang)
+        relu = directory / "relu.py"
+        relu.write_text(relu.read_text(encoding="utf-8").replace("return dout * mask", "return dout * mask)"),
+                        encoding="utf-8")
+        with pytest.raises(grader.GradingError) as caught:
+            grader.check(directory, "relu", lang=lang)
+        message = str(caught.value)
+        assert "SyntaxError" in message
+        assert bool(HANGUL.search(message)) == (lang == "ko"), message
+        assert ("does not import" in message) == (lang == "en"), message
+
+
+def test_the_workspace_readme_states_every_exercise(tmp_path):
+    init_workspace(tmp_path, lang="both")
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    for e in EXERCISES:
+        assert e.statement_en.splitlines()[0] in readme and e.statement_ko.splitlines()[0] in readme
+    for b in BUGS:
+        assert f"bughunt/{b.name}.py" in readme

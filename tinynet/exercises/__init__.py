@@ -7,7 +7,7 @@
 
 A workspace holds one file per exercise (the forward written, the backward
 left to derive), a ``bughunt/`` folder of layers with one planted classic
-bug each, a README, and ``test_exercises.py``, which grades every file with
+bug each, a README, and ``test_workspace.py``, which grades every file with
 ``tinynet.gradcheck`` (see :mod:`tinynet.exercises.grader`).
 """
 from .catalog import BUGS, EXERCISES

@@ -1,6 +1,6 @@
 """Grade a student's workspace: each exercise's backward against finite differences.
 
-The workspace's ``test_exercises.py`` calls :func:`grade` once per exercise.
+The workspace's ``test_workspace.py`` calls :func:`grade` once per exercise.
 Every way an exercise can be unfinished or wrong ends as ONE failing test
 with a message saying what is missing or which gradient is wrong -- never
 a crash of the whole run: a file that does not import, a class that is
@@ -98,27 +98,36 @@ def _where(exc, path):
     return f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
 
 
-def check(workspace, name, bughunt=False):
+def _say(lang, en, ko):
+    """The message in the workspace's language(s): "en", "ko" or "both"."""
+    return {"en": en, "ko": ko}.get(lang, f"{en}\n{ko}")
+
+
+def check(workspace, name, bughunt=False, lang="both"):
     """Run gradcheck on exercise (or bug-hunt file) ``name`` of ``workspace``.
 
     Returns gradcheck's result. Raises GradingError, with a message for the
-    student, when the file does not import, the class is missing, or the
-    backward raises (NotImplementedError's message says what to derive).
+    student in ``lang``, when the file does not import, the class is missing,
+    or the backward raises (NotImplementedError's message says what to derive).
     """
     path = _file(workspace, name, bughunt)
     shown = f"bughunt/{path.name}" if bughunt else path.name
     cls_name = (_BUG_CLASS if bughunt else _CLASS)[name]
     if not path.is_file():
-        raise GradingError(f"{path} is missing: run `python -m tinynet.exercises init` again "
-                           "in a new folder to get a fresh copy")
+        raise GradingError(_say(lang, f"{path} is missing: run `python -m tinynet.exercises init` again "
+                                      "in a new folder to get a fresh copy",
+                                f"{path} 파일이 없습니다: 새 폴더에 `python -m tinynet.exercises init`을 "
+                                "다시 실행하여 새 사본을 받으세요"))
     try:
         module = _load(path)
     except Exception as exc:    # a student's file may fail in any way; report it, do not crash
-        raise GradingError(f"{shown} does not import: {type(exc).__name__}: {exc}"
-                           f"{_where(exc, path)}") from None
+        error = f"{type(exc).__name__}: {exc}{_where(exc, path)}"
+        raise GradingError(_say(lang, f"{shown} does not import: {error}",
+                                f"{shown}을(를) import할 수 없습니다: {error}")) from None
     cls = getattr(module, cls_name, None)
     if cls is None:
-        raise GradingError(f"{shown} no longer defines class {cls_name}; keep its name")
+        raise GradingError(_say(lang, f"{shown} no longer defines class {cls_name}; keep its name",
+                                f"{shown}에 class {cls_name}이(가) 없습니다: 클래스 이름을 바꾸지 마세요"))
     rng = np.random.default_rng(sum(map(ord, name)))
     tn.manual_seed(0)
     try:
@@ -129,24 +138,22 @@ def check(workspace, name, bughunt=False):
     except NotImplementedError as exc:
         raise GradingError(f"{shown}: {exc}") from None
     except Exception as exc:
-        raise GradingError(f"{shown}: {cls_name} raised {type(exc).__name__}: {exc}"
-                           f"{_where(exc, path)}") from None
+        error = f"{type(exc).__name__}: {exc}{_where(exc, path)}"
+        raise GradingError(_say(lang, f"{shown}: {cls_name} raised {error}",
+                                f"{shown}: {cls_name}에서 오류가 발생했습니다: {error}")) from None
 
 
 def passed(result):
-    """gradcheck's verdict (contract C3: ``result.ok``)."""
-    ok = getattr(result, "ok", None)
-    if ok is None:              # an older gradcheck returns a plain dict of errors
-        ok = max(result.values()) < 1e-7
-    return bool(ok)
+    """gradcheck's verdict: every gradient within tolerance and no classic-bug hint."""
+    return bool(result.ok)
 
 
-def grade(workspace, name, bughunt=False):
+def grade(workspace, name, bughunt=False, lang="both"):
     """The body of one grading test: fails (pytest.fail) with the reason, or returns."""
     import pytest
 
     try:
-        result = check(workspace, name, bughunt)
+        result = check(workspace, name, bughunt, lang)
     except GradingError as exc:
         message = str(exc)
     else:
@@ -156,5 +163,7 @@ def grade(workspace, name, bughunt=False):
     if not passed(result):
         cls_name = (_BUG_CLASS if bughunt else _CLASS)[name]
         where = f"bughunt/{name}.py" if bughunt else f"{name}.py"
-        pytest.fail(f"{where}: {cls_name}.backward does not match the finite differences "
-                    f"(tinynet.gradcheck):\n{result}", pytrace=False)
+        pytest.fail(_say(lang, f"{where}: {cls_name}.backward does not match the finite differences "
+                               "(tinynet.gradcheck):",
+                         f"{where}: {cls_name}.backward의 기울기가 수치 미분과 다릅니다 "
+                         "(tinynet.gradcheck의 진단):") + f"\n{result}", pytrace=False)

@@ -60,9 +60,10 @@ from pathlib import Path
 from tinynet.exercises.grader import grade
 
 HERE = Path(__file__).resolve().parent
+LANG = "{LANG}"         # language of the grader's messages: en, ko or both
 '''
 
-_CONFTEST = '''"""pytest settings of this workspace (the grader is test_exercises.py)."""
+_CONFTEST = '''"""pytest settings of this workspace (the grader is test_workspace.py)."""
 
 
 def pytest_report_header(config):
@@ -71,11 +72,14 @@ def pytest_report_header(config):
 '''
 
 
-def grader_source():
-    tests = [f"\n\ndef test_{e.name}():\n    grade(HERE, {e.name!r})\n" for e in EXERCISES]
-    tests += [f"\n\ndef test_bughunt_{b.name}():\n    grade(HERE, {b.name!r}, bughunt=True)\n"
+GRADER_FILE = "test_workspace.py"
+
+
+def grader_source(lang):
+    tests = [f"\n\ndef test_{e.name}():\n    grade(HERE, {e.name!r}, lang=LANG)\n" for e in EXERCISES]
+    tests += [f"\n\ndef test_bughunt_{b.name}():\n    grade(HERE, {b.name!r}, bughunt=True, lang=LANG)\n"
               for b in BUGS]
-    return _GRADER_HEAD + "".join(tests)
+    return _GRADER_HEAD.replace("{LANG}", lang) + "".join(tests)
 
 
 def readme_source(lang, solutions):
@@ -110,12 +114,18 @@ def readme_source(lang, solutions):
     if solutions:
         lines += ["(This workspace holds the reference solutions: `pytest` passes. / "
                   "이 폴더에는 모범 답안이 들어 있습니다.)", ""]
-    lines += ["| # | file | exercise |", "|---|---|---|"]
+    lines += [" / ".join(_pick(lang, "| # | file | exercise |", "| # | 파일 | 문제 |")) if lang != "both"
+              else "| # | file / 파일 | exercise / 문제 |", "|---|---|---|"]
     for i, e in enumerate(EXERCISES, 1):
         lines.append(f"| {i} | `{e.name}.py` | {' / '.join(_pick(lang, e.title_en, e.title_ko))} |")
     for i, b in enumerate(BUGS, 1):
         lines.append(f"| B{i} | `bughunt/{b.name}.py` | {' / '.join(_pick(lang, b.title_en, b.title_ko))} |")
     lines.append("")
+    for i, e in enumerate(EXERCISES, 1):
+        lines += [f"## {i}. `{e.name}.py`: {' / '.join(_pick(lang, e.title_en, e.title_ko))}", ""]
+        for statement in _pick(lang, e.statement_en, e.statement_ko):
+            lines += ["```text", statement, "```", ""]
+        lines += [f"`pytest -k {e.name}`", ""]
     return "\n".join(lines)
 
 
@@ -125,7 +135,7 @@ def workspace_files(lang="both", solutions=False):
         raise WorkspaceError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
     files = {"README.md": readme_source(lang, solutions),
              "conftest.py": _CONFTEST,
-             "test_exercises.py": grader_source()}
+             GRADER_FILE: grader_source(lang)}
     for i, e in enumerate(EXERCISES, 1):
         files[f"{e.name}.py"] = exercise_source(e, i, lang, solutions)
     for i, b in enumerate(BUGS, 1):
