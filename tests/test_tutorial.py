@@ -48,3 +48,19 @@ def test_the_korean_tutorial_uses_the_lectures_terms():
     text = (DOCS / "tutorial.ko.md").read_text(encoding="utf-8")
     for term in ("과적합", "역전파", "배치 정규화", "드롭아웃", "드롭 커넥트", "조기 종료", "가중치 감쇠", "데이터 증강"):
         assert term in text, term
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/tutorial.md", "docs/tutorial.ko.md"])
+def test_links_to_the_learning_material_resolve(page):
+    path = DOCS.parent / page
+    targets = re.findall(r"\]\(([^)#:]+)\)", path.read_text(encoding="utf-8"))   # relative links only
+    assert targets
+    for target in targets:
+        assert (path.parent / target).exists(), f"{page} links to {target}, which does not exist"
+
+
+def test_the_readme_points_to_every_piece():
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    for piece in ("docs/tutorial.md", "docs/tutorial.ko.md", "notebooks/lecture_lab.ipynb",
+                  "python -m tinynet.exercises init", "## 한국어", "tn.accuracy(model, x_test, test_labels)"):
+        assert piece in readme, piece
