@@ -234,6 +234,32 @@ def test_other_shape_mismatches_name_both_shapes():
     assert "sum over axis 0" in hint.message
 
 
+def test_a_tuple_from_a_single_input_backward_is_a_shape_hint():
+    class TupleReLU(nn.Layer):
+        def forward(self, x):
+            return np.maximum(x, 0), x > 0
+
+        def backward(self, dout, cache):
+            return (dout * cache,)                   # bug: one input, so return the array itself
+
+    [hint] = check_layer(TupleReLU(), away_from_zero((3, 2))).hints
+    assert hint.kind == "shape" and "gave a tuple of 1 as the gradient of x" in hint.message
+
+
+def test_a_forward_producing_nan_is_reported_not_compared():
+    class Log(nn.Layer):
+        def forward(self, x):
+            return np.log(x), x
+
+        def backward(self, dout, cache):
+            return dout / cache
+
+    with np.errstate(all="ignore"):
+        result = check_layer(Log(), np.array([[1.0, 2.0, 5e-4]]))
+    assert kinds(result) == ["nonfinite"] and "forward" in result.hints[0].message
+    assert result["x"] == float("inf") and not result.ok
+
+
 def test_backward_modifying_dout_is_reported():
     result = check_layer(ReLUInPlace(), away_from_zero((4, 3)))
     assert not result.ok
@@ -253,6 +279,7 @@ def test_forward_modifying_its_input_is_reported_and_does_not_corrupt_the_check(
     x = away_from_zero((4, 3), seed=5)
     result = check_layer(ReLUOverwritingInput(), x)
     assert [(h.kind, h.tensor) for h in result.hints] == [("input_modified", "x")] and not result.ok
+    assert "hint [input_modified]" in str(result)
     assert result["x"] < 1e-9                        # the gradients themselves are right
     assert np.any(x < 0)                             # and the caller's array was never touched
 
@@ -270,6 +297,7 @@ def test_a_need_dx_false_path_that_drops_a_parameter_gradient_is_reported():
     layer = randomize_parameters(LinearSkippingBias(4, 3).double(), 0)
     result = check_layer(layer, RNG.normal(size=(5, 4)))
     assert [(h.kind, h.tensor) for h in result.hints] == [("need_dx", "bias")] and not result.ok
+    assert "hint [need_dx]" in str(result)
     assert result["bias"] < 1e-9 and layer.bias.grad is not None     # left holding the need_dx=True gradient
 
 
@@ -468,3 +496,15 @@ def test_numerical_gradient_and_relative_error_stay_available():
     with pytest.raises(ValueError, match="shapes differ"):
         relative_error(np.ones(2), np.ones(3))
     assert tn.gradcheck.check_layer is check_layer
+
+
+@pytest.mark.parametrize("make", [SignFlippedTanh, ReLUWithoutMask, LeakyReLUWithoutSlope, DropoutWithoutReturn,
+                                  ReLUInPlace, lambda: randomize_parameters(LinearMeanBias(4, 3).double(), 0),
+                                  lambda: randomize_parameters(LinearUnsummedBias(4, 3).double(), 0),
+                                  lambda: randomize_parameters(LinearForgetsBias(4, 3).double(), 0),
+                                  lambda: randomize_parameters(LinearTransposedWeightGrad(4, 3).double(), 0)])
+def test_the_report_carries_every_hint(make):
+    result = check_layer(make(), away_from_zero((5, 4), seed=6))
+    report = " ".join(str(result).split())
+    assert result.hints and all(" ".join(h.message.split()) in report for h in result.hints)
+    assert report.startswith(f"gradcheck {result.subject}: FAILED")

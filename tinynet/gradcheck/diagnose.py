@@ -41,7 +41,13 @@ def compare(name, analytic, numeric, instability, values, *, subject, floor, tot
         return _failed(name, None, numeric, Hint(
             "shape", name, f"{subject} takes {analytic.count} inputs, so its backward must return a tuple of "
             f"{analytic.count} gradients, one per input in order; it returned {what}"))
+    if not np.all(np.isfinite(numeric)):
+        return _failed(name, analytic, numeric, Hint(
+            "nonfinite", name, f"the finite differences of {name} are NaN or inf: {subject}.forward "
+            f"produced non-finite values when {name} moved by h; check the forward pass first"))
     try:
+        if isinstance(analytic, (tuple, list)):
+            raise TypeError("a sequence, not an array")
         a = np.asarray(analytic, dtype=np.float64)
     except (TypeError, ValueError):
         what = type(analytic).__name__ + (f" of {len(analytic)}" if isinstance(analytic, (tuple, list)) else "")
@@ -49,7 +55,7 @@ def compare(name, analytic, numeric, instability, values, *, subject, floor, tot
             "shape", name, f"{subject}.backward gave a {what} as the gradient of {name}, "
             f"not an array of {name}'s shape {numeric.shape}"))
     if a.shape != numeric.shape:
-        return _failed(name, a, numeric, _shape_hint(name, attr, a, numeric, subject))
+        return _failed(name, a, numeric, _shape_hint(name, a, numeric, subject))
     if not np.all(np.isfinite(a)):
         bad = ~np.isfinite(a)
         first = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -165,7 +171,7 @@ def _transpose_advice(name):
     return "compute it in the tensor's own layout (swap the factors of the product, or transpose)"
 
 
-def _shape_hint(name, attr, a, numeric, subject):
+def _shape_hint(name, a, numeric, subject):
     if a.ndim == 2 and a.shape == numeric.shape[::-1]:
         matches = np.allclose(a.T, numeric, rtol=AGREE, atol=AGREE * float(np.abs(numeric).max(initial=0.0)))
         values = " (transposed back, it matches the numeric gradient)" if matches else ""

@@ -77,7 +77,8 @@ class GradcheckResult(Mapping):
         self.subject = subject
         self.tolerance = tolerance
         self.details = dict(details)
-        self.hints = tuple(hints) + tuple(h for check in self.details.values() for h in check.hints)
+        self._layer_hints = tuple(hints)        # about the layer as a whole (dout, inputs, need_dx)
+        self.hints = self._layer_hints + tuple(h for check in self.details.values() for h in check.hints)
         self.warnings = tuple(w for check in self.details.values() for w in check.warnings)
         self.failed = tuple(name for name, check in self.details.items() if not check.ok)
         self.ok = not self.failed and not self.hints
@@ -136,9 +137,8 @@ class GradcheckResult(Mapping):
         for name, check in self.details.items():
             status = "ok" if check.ok else "FAILED"
             lines.append(f"  {name:<{width}}  {check.error:9.1e}  {status}")
-        for hint in self.hints:
-            if hint.tensor not in self.details:
-                lines.append(_wrap(f"hint {hint}"))
+        for hint in self._layer_hints:
+            lines.append(_wrap(f"hint {hint}"))
         for check in self.details.values():
             if not check.ok or check.warnings:
                 lines.extend(_tensor_report(check))
