@@ -246,3 +246,11 @@ def test_the_workspace_readme_states_every_exercise(tmp_path):
         assert e.statement_en.splitlines()[0] in readme and e.statement_ko.splitlines()[0] in readme
     for b in BUGS:
         assert f"bughunt/{b.name}.py" in readme
+
+
+def test_force_refuses_before_writing_anything_when_a_needed_folder_is_a_file(tmp_path):
+    (tmp_path / "bughunt").write_text("my file named bughunt")
+    proc = run_cli("init", tmp_path, "--force")
+    assert proc.returncode == 2 and "bughunt is a file" in proc.stderr, proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["bughunt"]
+    assert (tmp_path / "bughunt").read_text() == "my file named bughunt"
