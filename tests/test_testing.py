@@ -175,3 +175,12 @@ def test_the_readme_example_fails_with_the_report_it_shows():
     with pytest.raises(AssertionError) as error:
         namespace["test_my_linear"]()
     assert f"AssertionError: {error.value}" == shown.strip()
+
+
+def test_strategies_without_hypothesis_say_what_to_install(monkeypatch):
+    import tinynet.testing
+    monkeypatch.setitem(sys.modules, "hypothesis", None)
+    monkeypatch.delitem(sys.modules, "tinynet.testing.strategies", raising=False)
+    monkeypatch.delattr(tinynet.testing, "strategies", raising=False)
+    with pytest.raises(ImportError, match="pip install hypothesis"):
+        tinynet.testing.away_from_kinks

@@ -30,11 +30,21 @@ _STRATEGIES = ("away_from_kinks", "batches", "float_arrays", "shapes", "signed_v
 def __getattr__(name):
     # The strategies need hypothesis; import it only when one is asked for.
     if name in _STRATEGIES:
-        from . import strategies
+        try:
+            from . import strategies
+        except ModuleNotFoundError as error:
+            if error.name != "hypothesis":
+                raise
+            raise ImportError(f"tinynet.testing.{name} is a hypothesis strategy: pip install hypothesis") from None
         return getattr(strategies, name)
     raise AttributeError(f"module 'tinynet.testing' has no attribute {name!r}")
 
 
+def __dir__():
+    return sorted([*globals(), *_STRATEGIES])
+
+
+# The strategies are left out, so that `from tinynet.testing import *` needs no hypothesis.
 __all__ = ["KINK_MARGIN", "PARITY_TOLERANCE", "assert_backward_leaves_dout_untouched",
            "assert_function_gradient", "assert_layer_gradients", "assert_loss_gradient",
-           "assert_matches_torch", "offsets_away_from_kink", "randomize_parameters", *_STRATEGIES]
+           "assert_matches_torch", "offsets_away_from_kink", "randomize_parameters"]
