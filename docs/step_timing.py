@@ -97,12 +97,12 @@ def _patch(variant):
                 p *= dout / len(sum_exp)
                 return p
         loss_cls = Patched
-    elif variant not in ("base", "float64"):
+    elif variant not in ("base", "float64", "phases"):
         raise SystemExit(f"unknown variant {variant!r}")
     return loss_cls
 
 
-def child(variant, batch, blocks, steps):
+def child(variant, batch, blocks, steps, warmup=300):
     rng = np.random.default_rng(1)
     if variant == "torch":
         import torch
@@ -143,15 +143,63 @@ def child(variant, batch, blocks, steps):
             model.backward(loss_fn.backward())
             opt.step()
 
-    for i in range(300):                            # warm-up
+    for i in range(warmup):
         step(*data[i % 8])
+    if variant == "phases":
+        return phases(model, loss_fn, opt, data, blocks * steps)
     per_step = []
-    for _ in range(blocks):
+    for _ in range(blocks if steps else 0):
         t0 = time.thread_time()
         for i in range(steps):
             step(*data[i % 8])
         per_step.append((time.thread_time() - t0) / steps * 1e6)
-    print(json.dumps(statistics.median(per_step)))
+    print(json.dumps(statistics.median(per_step) if per_step else None))
+
+
+def phases(model, loss_fn, opt, data, steps):
+    """Median time of each phase of the step, and of each layer's forward and backward."""
+    clock = time.perf_counter
+    rows = []
+    for i in range(steps):
+        x, y = data[i % 8]
+        t0 = clock()
+        logits = model(x)
+        t1 = clock()
+        loss_fn(logits, y)
+        dlogits = loss_fn.backward()
+        t2 = clock()
+        opt.zero_grad()
+        model.backward(dlogits)
+        t3 = clock()
+        opt.step()
+        t4 = clock()
+        rows.append((t1 - t0, t2 - t1, t3 - t2, t4 - t3))
+    names = ("forward", "loss + dL/dlogits", "zero_grad + backward", "update")
+    print(json.dumps({n: 1e6 * statistics.median(col) for n, col in zip(names, zip(*rows))}))
+
+
+def _child_env(path):
+    return dict(os.environ, PYTHONPATH=path, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+
+
+def count_instructions(configs, args):
+    """Instructions per step: (run with --steps K) - (run with 0 steps), over K."""
+    import re
+    counts = {}
+    for label, path, variant in configs:
+        ir = []
+        for steps in (0, args.steps):
+            out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                                  sys.executable, __file__, "--child", variant, "--batch", str(args.batch),
+                                  "--blocks", "1", "--steps", str(steps), "--warmup", "20"],
+                                 env=_child_env(path), capture_output=True, text=True, check=True)
+            ir.append(int(re.search(r"Collected : (\d+)", out.stderr).group(1)))
+        counts[label] = (ir[1] - ir[0]) / args.steps
+        print(f"  {label:24s} {counts[label] / 1e3:9.1f} k instructions/step", flush=True)
+    base = counts[configs[0][0]]
+    print(f"batch {args.batch}, instructions per step relative to {configs[0][0]}:")
+    for label, value in counts.items():
+        print(f"  {label:24s} {value / 1e3:9.1f} k   x{value / base:5.3f}")
 
 
 def main():
@@ -161,21 +209,25 @@ def main():
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--blocks", type=int, default=5)
     parser.add_argument("--steps", type=int, default=400)
+    parser.add_argument("--callgrind", action="store_true",
+                        help="count instructions per step with valgrind instead of timing (load-independent)")
+    parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.batch, args.blocks, args.steps)
+        return child(args.child, args.batch, args.blocks, args.steps, args.warmup)
     configs = []
     for text in args.configs:
         label, rest = text.split("=", 1)
         path, variant = rest.rsplit(":", 1)
         configs.append((label, os.path.abspath(path), variant))
+    if args.callgrind:
+        return count_instructions(configs, args)
     results = {label: [] for label, _, _ in configs}
     for r in range(args.rounds):
         order = configs[r % len(configs):] + configs[:r % len(configs)]     # rotate who goes first
         for label, path, variant in order:
-            env = dict(os.environ, PYTHONPATH=path, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                       MKL_NUM_THREADS="1")
+            env = _child_env(path)
             out = subprocess.run([sys.executable, __file__, "--child", variant, "--batch", str(args.batch),
                                   "--blocks", str(args.blocks), "--steps", str(args.steps)],
                                  env=env, capture_output=True, text=True, check=True)
