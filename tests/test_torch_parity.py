@@ -167,8 +167,8 @@ def test_cross_entropy(scale):
 
 @pytest.mark.parametrize("layout", ["column-major", "transposed view", "strided view"])
 def test_cross_entropy_any_memory_layout(layout):
-    """The loss indexes the true classes by flat position: that must not
-    depend on how the logits are laid out in memory."""
+    """The loss picks each row's true class (p[np.arange(N), y]): the result
+    must not depend on how the logits are laid out in memory."""
     base = rng.normal(size=(8, 10))
     logits = {"column-major": np.asfortranarray(base),
               "transposed view": np.ascontiguousarray(base.T).T,
