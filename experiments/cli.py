@@ -224,7 +224,14 @@ def _legacy_write_all(experiments, frameworks, records, seeds, out, plots=True):
                     figure = io.BytesIO()
                     report.plot_sweep(summary, experiment.sweep_param, experiment.sweep_metric, figure)
                     storage.atomic_write_bytes(folder / f"sweep{suffix}.png", figure.getvalue())
-    return report.write_report(out, all_experiments()) if plots else None
+    if not plots:
+        return None
+    try:
+        return report.write_report(out, all_experiments())
+    except Exception as error:  # noqa: BLE001 - the old report's findings assume no diverged run
+        storage.warn(f"warning: REPORT.md not written: the old report cannot handle these results "
+                     f"({type(error).__name__}: {error}); the seeds and summaries are stored")
+        return None
 
 
 # --------------------------------------------------------------------------
@@ -299,7 +306,7 @@ def _main(parser, args, experiment, command):
     wall = time.perf_counter() - started
     diverged = sum(1 for r in records.values() if r.get("diverged"))
     note = f", {diverged} diverged (see the report)" if diverged else ""
-    print(f"done in {wall:.0f} s: {len(records) - reused} runs computed, {reused} reused{note}; "
+    print(f"done in {wall:.0f} s: {len(records)} results ({reused} reused from earlier runs){note}; "
           f"results in {out}/<experiment>/, report {path}", file=sys.stderr)
     return 0
 
