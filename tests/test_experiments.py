@@ -274,6 +274,7 @@ def test_tinynet_runs_never_import_torch():
     RunConfig("baseline", "b", epochs=3, eval_every=1),
     RunConfig("shared_bn", "bn", batchnorm="shared", epochs=2, eval_every=1),
     RunConfig("l1_l2", "p", l1=1e-4, l2=1e-3, epochs=2, eval_every=1),
+    RunConfig("momentum", "m", momentum=0.9, lr=0.02, epochs=2, eval_every=1),
 ])
 def test_torch_twin_follows_the_tinynet_run(data, config):
     pytest.importorskip("torch", reason="PyTorch is not installed")
