@@ -37,8 +37,8 @@ def findings(r):
         flaw = c.lecture_eval_test_acc - c.test_acc
         lines.append(Text(
             f"Evaluated the lecture's way (training mode: BatchNorm normalises with the test "
-            f"batch's own statistics), {en} scores {c.lecture_eval_test_acc.acc()}: the lecture's "
-            f"evaluation {flaw.verb(MEASURED).en}.",
+            f"batch's own statistics), the score of {en} is {c.lecture_eval_test_acc.acc()}: the "
+            f"lecture's evaluation {flaw.verb(MEASURED).en}.",
             f"강의 방식(학습 모드: 배치 정규화가 테스트 배치 자체의 통계로 정규화)으로 평가하면 {ko}는 "
             f"{c.lecture_eval_test_acc.acc()}: 강의 방식의 평가는 {flaw.verb(MEASURED).ko}."))
         if name == "shared" and flaw.verdict == "higher":

@@ -60,7 +60,7 @@ def _sweeps(results):
     sweeps = []
     for kind in ("l1", "l2"):
         if results.has(kind):
-            sweeps.append((kind, [(c.settings[kind], c.data.get("probes") or {})
+            sweeps.append((kind, [(c.settings[kind], c.settings["lr"], c.data.get("probes") or {})
                                   for c in results.configs(kind)]))
     return sweeps
 

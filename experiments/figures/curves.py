@@ -57,7 +57,8 @@ def _loss_panel(ax, configs, reference, colors):
     for i, config in enumerate(configs):
         curve = mean_curve(finite_histories(config), "eval_epoch", "test_loss")
         if curve is not None and np.all(curve[1] > 0):
-            ax.plot(curve[0], curve[1], color=colors[i % len(colors)], lw=2, marker=".",
+            color = TEST if len(configs) == 1 else colors[i % len(colors)]
+            ax.plot(curve[0], curve[1], color=color, lw=2, marker=".",
                     label=config["label"] if len(configs) > 1 else "test")
             drawn = True
         train = mean_curve(finite_histories(config), "epoch", "train_loss")

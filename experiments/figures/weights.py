@@ -68,9 +68,10 @@ def _histogram_line(ax, hist, color, label):
 
 
 def plot_weight_histograms(sweeps, out):
-    """``l1_vs_l2_weights.png`` from [(kind, [(λ, probes)])] of the L1 and/or
+    """``l1_vs_l2_weights.png`` from [(kind, [(λ, lr, probes)])] of the L1 and/or
     L2 sweeps; None without weight histograms."""
-    sweeps = [(kind, [(lam, p["weight_histogram"]) for lam, p in rows if p.get("weight_histogram")])
+    sweeps = [(kind, [(lam, lr, p["weight_histogram"]) for lam, lr, p in rows
+                      if p.get("weight_histogram")])
               for kind, rows in sweeps]
     sweeps = [(kind, rows) for kind, rows in sweeps if rows]
     if not sweeps:
@@ -80,16 +81,19 @@ def plot_weight_histograms(sweeps, out):
     colors = plt.get_cmap("viridis")
     for col, (kind, rows) in enumerate(sweeps):
         top, bottom = axes[0, col], axes[1, col]
-        for i, (lam, hist) in enumerate(rows):
+        for i, (lam, lr, hist) in enumerate(rows):
             color = colors(i / max(1, len(rows) - 1) * 0.9)
             _histogram_line(top, {**hist["linear"], "seeds": hist["seeds"]}, color, f"λ = {lam:g}")
             _histogram_line(bottom, {**hist["log10_abs"], "seeds": hist["seeds"]}, color,
                             f"λ = {lam:g}")
-        what = "sparsity: a spike of zeros" if kind == "l1" else "shrinkage: a narrower bell"
+            if kind == "l1" and lam > 0:       # one L1 step: lr * λ * sign(w)
+                bottom.axvline(np.log10(lr * lam), color=color, ls="--", lw=1)
+        what = "sparsity: a spike at w = 0" if kind == "l1" else "shrinkage: a narrower bell"
         top.set_title(f"{kind.upper()}: final weights w ({what})")
         top.set_xlabel("w (end bins hold everything beyond ±0.5)")
         bottom.set_title(f"{kind.upper()}: size of the weights, |w|")
-        bottom.set_xlabel("log10 |w| (first bin: |w| ≤ 1e-7, i.e. zero)")
+        bottom.set_xlabel("log10 |w|  (first bin: |w| ≤ 1e-7)"
+                          + ("; dashed: lr·λ, one L1 step" if kind == "l1" else ""))
         for ax in (top, bottom):
             ax.set_yscale("log")
             ax.set_ylabel("weights per network (log)")
@@ -99,8 +103,11 @@ def plot_weight_histograms(sweeps, out):
     fig.tight_layout()
     path = save(fig, out, "l1_vs_l2_weights.png")
     return Figure(path, Text("L1 vs L2: the final weights", "L1 대 L2: 학습 후 가중치"), Text(
-        "Counts are on a log scale: L1's larger λ pile weights up at exactly zero (the spike at "
-        "w = 0, the first bin of |w|) -- sparsity; L2's larger λ narrow the whole bell without a "
-        "spike -- shrinkage.",
-        "개수는 로그 눈금이다: L1은 λ가 클수록 가중치를 정확히 0에 쌓는다 (w = 0의 뾰족한 봉우리, |w|의 "
-        "첫 칸) -- 희소성; L2는 λ가 클수록 종 모양 전체를 봉우리 없이 좁힌다 -- 축소."))
+        "Counts are on a log scale. Top: L1 piles weights up in a spike at w = 0 -- sparsity; L2 "
+        "narrows the whole bell without a spike -- shrinkage. Bottom, the size |w| on a log "
+        "axis: under L1 the weights pile up below lr·λ (dashed), the size of one L1 step -- plain "
+        "SGD leaves them jittering around zero within one step rather than exactly at it.",
+        "개수는 로그 눈금이다. 위: L1은 가중치를 w = 0의 뾰족한 봉우리에 쌓는다 -- 희소성; L2는 "
+        "봉우리 없이 종 모양 전체를 좁힌다 -- 축소. 아래는 |w|의 크기를 로그 축으로 본 것이다: L1에서 "
+        "가중치는 L1 한 스텝의 크기인 lr·λ(점선) 아래에 쌓인다 -- 보통의 SGD는 가중치를 정확히 0에 두지 "
+        "않고 한 스텝 안에서 0 주위를 오가게 한다."))
