@@ -268,13 +268,17 @@ def run_jobs(jobs, out, workers=2, fresh=False, stream=None):
     L2 with λ = 0 -- are trained once per seed, and the record is stored
     under each of their names.
     """
-    records, groups = {}, {}
+    records, groups, stale = {}, {}, 0
     for job in jobs:
-        stored = None if fresh else load_finished(job, out)
+        stored, status = (None, "fresh") if fresh else load_stored(job, out)
+        stale += status == "stale"
         if stored is not None:
             records[job.key] = dict(stored, experiment=job.experiment, config=job.config.name)
         else:
             groups.setdefault(_same_run(job), []).append(job)
+    if stale:
+        print(f"recomputing {stale} stored run(s) made with other settings or other code",
+              file=stream or sys.stderr, flush=True)
     by_leader = {group[0].key: group for group in groups.values()}   # the first job runs
     todo = sorted((group[0] for group in groups.values()), key=Job.cost, reverse=True)
     progress = Progress(todo, reused=len(records), stream=stream)   # longest jobs first

@@ -52,6 +52,7 @@ import tinynet as tn
 from tinynet import nn, optim
 from tinynet.data import DataLoader, scale_pixels, transforms
 
+from . import probes
 from .models import build_model
 
 NEAR_ZERO = 1e-3   # |w| below this counts as a "near-zero" weight (L1 sparsity)
@@ -275,10 +276,6 @@ def _finite_or_diverged(value, what):
 def _probe_for(config, learner):
     """LABREPORT's figure-data probe for this run (tinynet runs only), or None."""
     if learner.framework != "tinynet":
-        return None
-    try:
-        from . import probes
-    except ImportError:          # the probes module is optional: no figure data then
         return None
     return probes.for_run(config, learner)
 

@@ -175,6 +175,8 @@ def test_knobs_reach_the_settings_and_a_changed_knob_recomputes(capsys, tmp_path
     assert record["history"]["epoch"] == [1, 2]
     err = _tiny_run(capsys, tmp_path, "--lr", "0.05", "--batch-size", "5", "--momentum", "0.5")
     assert "reusing" not in err                                # a stale seed is never reused
+    assert "recomputing 2 stored run(s) made with other settings or other code" in err
+    assert not warnings(err)                                   # stale is not corrupt
     assert json.loads((tmp_path / "baseline/seeds/lecture__seed0.json").read_text()
                       )["settings"]["momentum"] == 0.5
 
