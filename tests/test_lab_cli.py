@@ -265,3 +265,14 @@ def test_a_script_quotes_its_own_module(capsys, tmp_path, monkeypatch):
 
 def test_runner_validates_records_it_is_given():
     assert runner.record_problem({"seed": 0}) == "it has no 'framework'"
+
+
+def test_framework_torch_without_torch_names_the_extra(capsys, tmp_path, monkeypatch, no_training):
+    import importlib.util
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "torch" else real_find_spec(name, *a))
+    code, _, err = run_cli(["baseline", "--framework", "torch", "--out", str(tmp_path)], capsys)
+    assert code == 2
+    assert err.strip().splitlines()[-1] == ('python -m experiments: error: --framework torch needs '
+                                            'PyTorch, which is not installed: pip install -e ".[torch]"')
