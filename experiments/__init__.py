@@ -12,9 +12,11 @@ plus the report, with ``python -m experiments``; ``--help`` lists the options.
     dropconnect     DropConnect instead of the hidden Linear layers
 
 Module map: config (settings of a run), models (tinynet networks), train (THE
-training/evaluation loop), runner (seeds, worker processes, stored runs),
-report (summary.json, figures, REPORT.md), cli (command line),
-torch_backend (the PyTorch twin, imported only for --framework torch).
+training/evaluation loop; divergence is a result), runner (seeds, worker
+processes, stored runs), storage (atomic writes, corrupt files named),
+probes (figure data from inside a run), report (write_all: summaries,
+figures, REPORT.md and REPORT.ko.md), cli (command line), torch_backend
+(the PyTorch twin, imported only for --framework torch).
 """
 import importlib
 

@@ -12,17 +12,34 @@ hurt: a label-preserving transform is the whole point of augmentation.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .stats import Text
+
+KOREAN = Text("데이터 증강",
+              "(변환된) 학습 이미지를 늘리면 과적합이 줄어드는가? 변환이 레이블을 보존하는지가 "
+              "중요한가?")
 
 
 def findings(r):
     base = r.baseline("augmentation")
     configs = r.configs("augmentation")
-    lines = [f"{c.label}: test {c.test_acc.acc()} (train {c.train_acc.acc()}), which "
-             f"{(c.test_acc - base.test_acc).verb()} compared with the baseline." for c in configs]
-    best = max(configs, key=lambda c: c.test_acc.mean)
-    worst = min(configs, key=lambda c: c.test_acc.mean)
-    lines.append(f"Best: {best.label} ({best.test_acc.acc()}); worst: {worst.label} "
-                 f"({worst.test_acc.acc()}).")
+    lines = []
+    for c in configs:
+        verb = (c.test_acc - base.test_acc).verb()
+        lines.append(Text(
+            f"{c.label}: test {c.test_acc.acc()} (train {c.train_acc.acc()}), which {verb.en} "
+            "compared with the baseline.",
+            f"{c.label}: 테스트 {c.test_acc.acc()} (학습 {c.train_acc.acc()}), 기준 모델에 비해 "
+            f"{verb.ko}."))
+    if len(configs) > 1:
+        best = max(configs, key=lambda c: c.test_acc.mean)
+        worst = min(configs, key=lambda c: c.test_acc.mean)
+        lines.append(Text(
+            f"Highest mean: {best.label} ({best.test_acc.acc()}); lowest: {worst.label} "
+            f"({worst.test_acc.acc()}); their difference is {(best.test_acc - worst.test_acc).points()} "
+            f"({(best.test_acc - worst.test_acc).verdict}).",
+            f"평균이 가장 높은 구성: {best.label} ({best.test_acc.acc()}); 가장 낮은 구성: "
+            f"{worst.label} ({worst.test_acc.acc()}); 차이는 "
+            f"{(best.test_acc - worst.test_acc).points_ko()} ({(best.test_acc - worst.test_acc).verdict_ko})."))
     return lines
 
 

@@ -10,33 +10,53 @@ measured in training mode, where each layer uses its own batch statistics.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .stats import Text
+from .summary import MissingResults
+
+KOREAN = Text("배치 정규화: 공유된 층 하나(강의) 대 별도의 층 넷",
+              "배치 정규화는 과적합을 줄이는가? 그리고 BatchNorm1d 하나를 네 층이 함께 쓰면 어떻게 되는가?")
+MEASURED = Text("the measured test accuracy", "측정된 테스트 정확도")
 
 
 def findings(r):
     base = r.baseline("batchnorm")
-    shared, separate = r.get("batchnorm", "shared"), r.get("batchnorm", "separate")
-    shared_flaw = shared.lecture_eval_test_acc - shared.test_acc
-    lines = [
-        f"Evaluated properly, the lecture's shared BatchNorm {(shared.test_acc - base.test_acc).verb()} "
-        f"compared with the baseline ({shared.test_acc.acc()} vs {base.test_acc.acc()}).",
-        f"Four separate BatchNorm layers {(separate.test_acc - base.test_acc).verb()} compared with "
-        f"the baseline ({separate.test_acc.acc()}); separate minus shared: "
-        f"{(separate.test_acc - shared.test_acc).points()}.",
-        f"Evaluated the lecture's way (training mode: every use of BatchNorm normalises with the "
-        f"test batch's own statistics), the shared model scores {shared.lecture_eval_test_acc.acc()}: "
-        f"the lecture's evaluation {shared_flaw.verb('the measured test accuracy')}.",
-    ]
-    if shared_flaw.clear and shared_flaw.value > 0:
-        lines.append("Why: in eval mode the one shared layer normalises all four layers with a "
-                     "single running mean/variance -- a mixture of four layers' statistics that "
-                     "fits none of them; separate layers each keep their own.")
-    lines += [
-        f"For four separate layers the lecture's evaluation "
-        f"{(separate.lecture_eval_test_acc - separate.test_acc).verb('the measured test accuracy')} "
-        f"({separate.lecture_eval_test_acc.acc()}).",
-        f"Train accuracy: shared {shared.train_acc.acc()}, separate {separate.train_acc.acc()}, "
-        f"baseline {base.train_acc.acc()}.",
-    ]
+    lines = []
+    for name, en, ko in (("shared", "the lecture's one shared BatchNorm", "강의의 공유 배치 정규화"),
+                         ("separate", "four separate BatchNorm layers", "별도의 배치 정규화 층 4개")):
+        try:
+            c = r.get("batchnorm", name)
+        except MissingResults:
+            continue
+        verb = (c.test_acc - base.test_acc).verb()
+        lines.append(Text(
+            f"Evaluated properly, {en} {verb.en} compared with the baseline "
+            f"({c.test_acc.acc()} vs {base.test_acc.acc()}); train accuracy {c.train_acc.acc()} "
+            f"vs {base.train_acc.acc()}.",
+            f"올바르게 평가하면 {ko}는 기준 모델에 비해 {verb.ko} ({c.test_acc.acc()} 대 "
+            f"{base.test_acc.acc()}); 학습 정확도는 {c.train_acc.acc()} 대 {base.train_acc.acc()}."))
+        flaw = c.lecture_eval_test_acc - c.test_acc
+        lines.append(Text(
+            f"Evaluated the lecture's way (training mode: BatchNorm normalises with the test "
+            f"batch's own statistics), the score of {en} is {c.lecture_eval_test_acc.acc()}: the "
+            f"lecture's evaluation {flaw.verb(MEASURED).en}.",
+            f"강의 방식(학습 모드: 배치 정규화가 테스트 배치 자체의 통계로 정규화)으로 평가하면 {ko}는 "
+            f"{c.lecture_eval_test_acc.acc()}: 강의 방식의 평가는 {flaw.verb(MEASURED).ko}."))
+        if name == "shared" and flaw.verdict == "higher":
+            lines.append(Text(
+                "Why: in eval mode the one shared layer normalises all four layers with a single "
+                "running mean/variance -- a mixture of four layers' statistics that fits none of "
+                "them; separate layers each keep their own.",
+                "이유: 평가 모드에서 공유된 층 하나는 네 층 모두를 하나의 이동 평균/분산으로 "
+                "정규화한다 -- 네 층의 통계를 섞은 것이라 어느 층에도 맞지 않는다. 별도의 층은 각자 "
+                "자기 통계를 가진다."))
+    try:
+        d = r.get("batchnorm", "separate").test_acc - r.get("batchnorm", "shared").test_acc
+        lines.append(Text(f"Separate minus shared test accuracy: {d.points()} ({d.verdict}).",
+                          f"별도 층 - 공유 층의 테스트 정확도: {d.points_ko()} ({d.verdict_ko})."))
+    except MissingResults:
+        pass
+    if not lines:
+        raise MissingResults("batchnorm: every seed of both configurations diverged")
     return lines
 
 

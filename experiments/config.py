@@ -10,17 +10,23 @@ The defaults are the lecture's baseline: MNIST, the first 300 training
 images, the 784-100-100-100-100-10 ReLU MLP, SGD with lr 0.1, batch 10,
 100 epochs.
 """
+from __future__ import annotations   # ``float | None`` on Python 3.9 too
+
 import functools
 import hashlib
+import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 # Bump when the format of stored results changes: stored seeds whose
 # version differs are recomputed instead of reused.
-RESULTS_VERSION = 1
+# 2: records hold "diverged" (null or {"epoch", "last_finite_loss"}) and "probes".
+RESULTS_VERSION = 2
 
-# The lab's files whose code determines a run's numbers (see code_fingerprint).
-_NUMERIC_SOURCES = ("config.py", "data.py", "models.py", "train.py", "torch_backend.py")
+# The lab's files whose code determines a run's record (see code_fingerprint):
+# its numbers, and the figure data that probes.py records during the run.
+_NUMERIC_SOURCES = ("config.py", "data.py", "models.py", "train.py", "torch_backend.py",
+                    "probes.py")
 
 DATASETS = ("mnist", "fashion-mnist")
 BATCHNORM_KINDS = ("none", "shared", "separate")
@@ -51,6 +57,7 @@ class RunConfig:
     epochs: int = 100
     batch_size: int = 10
     lr: float = 0.1
+    momentum: float = 0.0            # SGD momentum (PyTorch's convention; 0 = plain SGD)
     l1: float = 0.0                  # L~ = L + l1 * sum|w| + l2 * sum w^2 (weights only)
     l2: float = 0.0
     patience: int = 0                # early stopping: epochs without improvement (0 = off)
@@ -73,6 +80,10 @@ class RunConfig:
         for name in ("train_size", "epochs", "batch_size", "eval_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{self.name}: {name} must be >= 1")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"{self.name}: lr must be a finite number > 0, got {self.lr}")
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"{self.name}: momentum must be in [0, 1), got {self.momentum}")
 
     def settings(self):
         """Everything that determines the numbers (name and label do not).
@@ -107,7 +118,8 @@ def code_fingerprint():
     package = Path(tinynet.__file__).resolve().parent
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")) + [here / name for name in _NUMERIC_SOURCES]:
+    lab = [here / name for name in _NUMERIC_SOURCES if (here / name).exists()]
+    for path in sorted(package.rglob("*.py")) + lab:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

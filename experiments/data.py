@@ -38,11 +38,11 @@ class LabData:
 def _load_splits(dataset, data_dir):
     """Both official splits, read once per process (every job reuses them).
 
-    Missing files are downloaded with torchvision (checksum-verified; the
-    ``lab`` extra installs it), so the lab runs on a fresh machine; without
-    torchvision or a network the error says where to put the files.
-    ``--no-download`` (environment variable TINYNET_NO_DOWNLOAD=1, which the
-    tests set) turns that off.
+    Missing files are downloaded by ``tinynet.data.load_dataset``
+    (checksum-verified), so the lab runs on a fresh machine; without a
+    network the error says where to put the files. ``--no-download``
+    (environment variable TINYNET_NO_DOWNLOAD=1, which the tests set) turns
+    that off.
     """
     download = os.environ.get("TINYNET_NO_DOWNLOAD", "") in ("", "0")
     try:

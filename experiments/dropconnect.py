@@ -8,19 +8,35 @@ at test time the full weights are used.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .stats import Text
+from .summary import MissingResults
+
+KOREAN = Text("드롭 커넥트",
+              "유닛 대신 무작위 연결(가중치)을 끊으면 과적합이 줄어드는가?")
 
 
 def findings(r):
     base = r.baseline("dropconnect")
-    lines = [f"{c.label}: test {c.test_acc.acc()} (train {c.train_acc.acc()}), which "
-             f"{(c.test_acc - base.test_acc).verb()} compared with the baseline."
-             for c in r.configs("dropconnect")]
-    if r.has("dropout"):
+    lines = []
+    for c in r.configs("dropconnect"):
+        verb = (c.test_acc - base.test_acc).verb()
+        lines.append(Text(
+            f"{c.label}: test {c.test_acc.acc()} (train {c.train_acc.acc()}), which {verb.en} "
+            "compared with the baseline.",
+            f"{c.label}: 테스트 {c.test_acc.acc()} (학습 {c.train_acc.acc()}), 기준 모델에 비해 "
+            f"{verb.ko}."))
+    same_p = [c for c in r.configs("dropconnect") if c.settings["dropconnect"] == 0.2]
+    try:
         dropout = r.get("dropout", "baseline_hparams")
-        same_p = [c for c in r.configs("dropconnect") if c.settings["dropconnect"] == 0.2]
-        if same_p:
-            lines.append(f"DropConnect(0.2) vs Dropout(0.2) with the same schedule: "
-                         f"{(same_p[0].test_acc - dropout.test_acc).points()}.")
+    except MissingResults:
+        dropout = None
+    if same_p and dropout is not None and all(
+            same_p[0].settings[k] == dropout.settings[k] for k in ("epochs", "batch_size", "lr")):
+        d = same_p[0].test_acc - dropout.test_acc
+        lines.append(Text(
+            f"DropConnect(0.2) minus Dropout(0.2) with the same schedule: {d.points()} "
+            f"({d.verdict}).",
+            f"같은 일정에서 드롭 커넥트(0.2) - 드롭아웃(0.2): {d.points_ko()} ({d.verdict_ko})."))
     return lines
 
 

@@ -9,21 +9,39 @@ new best, and the weights of the best epoch are restored.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .stats import Text
 
+KOREAN = Text("조기 종료",
+              "검증 정확도가 가장 좋을 때 멈추는 것이 100 에폭을 모두 학습하는 것보다 나은가?")
 VALIDATION_IMAGES = 1000
 
 
 def findings(r):
     base = r.baseline("early_stopping")
+    epochs = base.settings["epochs"]
     lines = []
     for c in r.configs("early_stopping"):
-        lines.append(
-            f"{c.label}: stopped at epoch {c.epochs_run.mean:.0f} ± {c.epochs_run.std:.0f} "
-            f"(range {c.epochs_run.min:.0f}-{c.epochs_run.max:.0f}), best epoch "
-            f"{c.best_epoch.mean:.0f} ± {c.best_epoch.std:.0f}; test {c.test_acc.acc()}, which "
-            f"{(c.test_acc - base.test_acc).verb()} compared with training all "
-            f"{base.settings['epochs']} epochs, in "
-            f"{100 * (1 - c.epochs_run.mean / base.settings['epochs']):.0f}% fewer epochs.")
+        verb = (c.test_acc - base.test_acc).verb()
+        stopped = int(sum(c.stopped_early.values)) if "stopped_early" in c.data["final"] else c.n
+        saved = 100 * (1 - c.epochs_run.mean / epochs)
+        if stopped:
+            when = Text(
+                f"{stopped} of {c.n} seeds stopped early, at epoch {c.epochs_run.mean:.0f} ± "
+                f"{c.epochs_run.std:.0f} on average (range {c.epochs_run.min:.0f}-"
+                f"{c.epochs_run.max:.0f}; {saved:.0f}% fewer epochs than {epochs})",
+                f"시드 {c.n}개 중 {stopped}개가 일찍 멈췄다: 평균 {c.epochs_run.mean:.0f} ± "
+                f"{c.epochs_run.std:.0f}번째 에폭 (범위 {c.epochs_run.min:.0f}-"
+                f"{c.epochs_run.max:.0f}; {epochs} 에폭보다 {saved:.0f}% 적음)")
+        else:
+            when = Text(f"no seed stopped early (all ran {epochs} epochs)",
+                        f"일찍 멈춘 시드가 없다 (모두 {epochs} 에폭 학습)")
+        lines.append(Text(
+            f"{c.label}: {when.en}; restored best epoch {c.best_epoch.mean:.0f} ± "
+            f"{c.best_epoch.std:.0f}; test {c.test_acc.acc()}, which {verb.en} compared with "
+            f"training all {epochs} epochs.",
+            f"{c.label}: {when.ko}. 되돌린 최고 에폭은 {c.best_epoch.mean:.0f} ± "
+            f"{c.best_epoch.std:.0f}; 테스트 {c.test_acc.acc()}, {epochs} 에폭을 모두 학습한 것에 "
+            f"비해 {verb.ko}."))
     return lines
 
 

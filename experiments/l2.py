@@ -7,17 +7,25 @@ weights shrink fast, none becomes exactly zero.
 """
 from .cli import run_script
 from .config import Experiment
-from .sweeps import penalty_findings, penalty_sweep
+from .stats import Text
+from .sweeps import grows_with_lambda, penalty_findings, penalty_sweep
 
+KOREAN = Text("L2 정규화 (λ 변화)",
+              "L2 정규화(가중치 감쇠)는 학습-테스트 차이를 줄이는가?")
 LAMBDAS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2)
 
 
 def findings(r):
     lines = penalty_findings(r, "l2")
     configs = r.configs("l2")
-    lines.append("Σw² of the weights after training: "
-                 + ", ".join(f"{c.weight_l2.mean:.0f} at λ={c.settings['l2']:g}" for c in configs)
-                 + ".")
+    sizes = [c.weight_l2.mean for c in configs]
+    listed = ", ".join(f"{size:.0f} at λ={c.settings['l2']:g}" for c, size in zip(configs, sizes))
+    listed_ko = ", ".join(f"λ={c.settings['l2']:g}에서 {size:.0f}" for c, size in zip(configs, sizes))
+    shrinks = grows_with_lambda([-s for s in sizes])
+    lines.append(Text(
+        f"Σw² of the weights after training: {listed}"
+        + (" -- it shrinks as λ grows." if shrinks else "."),
+        f"학습 후 가중치의 Σw²: {listed_ko}" + (" -- λ가 커질수록 줄어든다." if shrinks else ".")))
     return lines
 
 

@@ -5,14 +5,19 @@
   thread per job is faster than sharing threads between jobs, and a fixed
   thread count also keeps float results bit-identical from run to run.
   With ``workers=1`` jobs run in this process (easy to debug).
-* Every finished seed is written at once to
-  ``<out>/<experiment>/seeds/<config>__seed<k>[__torch].json``. A rerun
-  reuses a stored seed when its settings are equal to the requested ones,
-  so an interrupted run (Ctrl-C) loses only the jobs that were running.
+* Every finished seed is written at once (atomically, through storage.py)
+  to ``<out>/<experiment>/seeds/<config>__seed<k>[__torch].json``. A rerun
+  reuses a stored seed when it is a complete record with settings equal to
+  the requested ones, so an interrupted run (Ctrl-C) loses only the jobs
+  that were running. A corrupt or incomplete seed file is named in a
+  one-line warning and recomputed.
 * A progress line per finished job goes to stderr.
 """
+from __future__ import annotations
+
 import contextlib
 import json
+import math
 import multiprocessing
 import os
 import signal
@@ -23,7 +28,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
-from . import train
+from . import storage, train
 from .data import load_lab_data
 
 # Limit BLAS/OpenMP threads in worker processes. Spawned workers inherit the
@@ -61,25 +66,101 @@ class Job:
 # --------------------------------------------------------------------------
 # Stored seeds
 # --------------------------------------------------------------------------
-def write_json(path, data):
-    """Write atomically: a half-written file never replaces a good one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    os.replace(tmp, path)
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# What a complete record holds, with the type of each value.
+_RECORD_KEYS = {"seed": int, "framework": str, "settings": dict, "history": dict,
+                "final": dict, "seconds": (int, float)}
+# The final numbers every run that did not diverge has.
+_FINAL_NUMBERS = ("train_loss", "train_acc", "test_loss", "test_acc")
+
+
+def record_problem(record):
+    """What makes ``record`` unusable as a stored seed (a short phrase), or
+    None when it is a complete record as train.run returns it."""
+    if not isinstance(record, dict):
+        return f"it holds a JSON {type(record).__name__}, not an object"
+    for key, types in _RECORD_KEYS.items():
+        if key not in record:
+            return f"it has no {key!r}"
+        if not isinstance(record[key], types) or isinstance(record[key], bool):
+            return f"its {key!r} is a {type(record[key]).__name__}"
+    for key in ("diverged", "probes"):
+        if key not in record:
+            return f"it has no {key!r}"
+        if record[key] is not None and not isinstance(record[key], dict):
+            return f"its {key!r} is a {type(record[key]).__name__}"
+    for key, values in record["history"].items():
+        if not isinstance(values, list) or not all(_is_number(v) for v in values):
+            return f"its history {key!r} is not a list of finite numbers"
+    final, diverged = record["final"], record["diverged"]
+    if not isinstance(final.get("epochs_run"), int) or isinstance(final.get("epochs_run"), bool):
+        return "its final 'epochs_run' is missing or not a whole number"
+    if diverged is not None:
+        if not isinstance(diverged.get("epoch"), int) or not (
+                diverged.get("last_finite_loss") is None or _is_number(diverged["last_finite_loss"])):
+            return "its 'diverged' is not {epoch: int, last_finite_loss: number or null}"
+    else:
+        for key in _FINAL_NUMBERS:
+            if not _is_number(final.get(key)):
+                return f"its final {key!r} is missing or not a finite number"
+    return None
+
+
+def _same_settings(stored, wanted, ignore_code=False):
+    if ignore_code:
+        stored, wanted = dict(stored, code=None), dict(wanted, code=None)
+    return stored == wanted
+
+
+def load_stored(job, out, ignore_code=False):
+    """(record, status) of ``job``'s stored seed file; record is None unless
+    status is "ok". status: "missing", "corrupt" (named in a one-line
+    warning on stderr), "stale" (run with other settings or other code:
+    ``ignore_code`` accepts other code), or "ok"."""
+    path = job.path(out)
+    if not path.exists():
+        return None, "missing"
+    record = storage.read_json(path)         # warns itself when the JSON is unreadable
+    if record is None:
+        return None, "corrupt"
+    problem = record_problem(record)
+    if problem is None and (record["seed"] != job.seed or record["framework"] != job.framework):
+        problem = f"it holds seed {record['seed']} ({record['framework']})"
+    if problem is not None:
+        storage.warn(f"warning: {path} is incomplete or invalid ({problem}); ignoring it")
+        return None, "corrupt"
+    if not _same_settings(record["settings"], job.config.settings(), ignore_code):
+        return None, "stale"
+    return record, "ok"
 
 
 def load_finished(job, out):
-    """The stored record of ``job`` if it exists and was run with the same
-    settings; None otherwise (missing, unreadable, or stale)."""
-    try:
-        record = json.loads(job.path(out).read_text())
-    except (OSError, ValueError):
-        return None
-    same = (isinstance(record, dict) and record.get("settings") == job.config.settings()
-            and record.get("seed") == job.seed and record.get("framework") == job.framework)
-    return record if same else None
+    """The stored record of ``job`` if it is complete and was run with the
+    same settings and code; None otherwise (missing, corrupt, or stale)."""
+    return load_stored(job, out)[0]
+
+
+def stored_records(out, experiments, frameworks, seeds):
+    """{(experiment, framework, config name, seed): record} of every valid
+    stored seed of ``experiments`` (config.Experiment, with the configs as
+    requested), for ``--report-only``. Corrupt files are named in a one-line
+    warning and skipped; records of other settings are skipped; records
+    made by older code with the same settings are used (the report shows
+    what is stored)."""
+    records = {}
+    for experiment in experiments:
+        for framework in frameworks:
+            for config in experiment.configs:
+                for seed in seeds:
+                    job = Job(experiment.name, config, seed, framework)
+                    record, status = load_stored(job, out, ignore_code=True)
+                    if status == "ok":
+                        records[job.key] = dict(record, experiment=experiment.name,
+                                                config=config.name)
+    return records
 
 
 # --------------------------------------------------------------------------
@@ -149,11 +230,16 @@ class Progress:
         self.done_cost += job.cost()
         elapsed = time.perf_counter() - self.started
         left = elapsed * (self.total_cost - self.done_cost) / max(self.done_cost, 1)
-        final = record["final"]
+        final, diverged = record["final"], record.get("diverged")
+        if diverged:
+            last = diverged["last_finite_loss"]
+            outcome = (f"diverged at epoch {diverged['epoch']} (last finite loss "
+                       f"{'none' if last is None else f'{last:.3g}'})")
+        else:
+            outcome = f"train {final['train_acc']:.3f} test {final['test_acc']:.4f}"
         print(f"[{self.count:>{len(str(self.total))}}/{self.total}] "
               f"{job.experiment}/{job.config.name} seed {job.seed} ({job.framework}): "
-              f"train {final['train_acc']:.3f} test {final['test_acc']:.4f} "
-              f"in {record['seconds']:.1f}s | elapsed {_clock(elapsed)}, ~{_clock(left)} left",
+              f"{outcome} in {record['seconds']:.1f}s | elapsed {_clock(elapsed)}, ~{_clock(left)} left",
               file=self.stream, flush=True)
 
 
@@ -182,13 +268,17 @@ def run_jobs(jobs, out, workers=2, fresh=False, stream=None):
     L2 with λ = 0 -- are trained once per seed, and the record is stored
     under each of their names.
     """
-    records, groups = {}, {}
+    records, groups, stale = {}, {}, 0
     for job in jobs:
-        stored = None if fresh else load_finished(job, out)
+        stored, status = (None, "fresh") if fresh else load_stored(job, out)
+        stale += status == "stale"
         if stored is not None:
-            records[job.key] = stored
+            records[job.key] = dict(stored, experiment=job.experiment, config=job.config.name)
         else:
             groups.setdefault(_same_run(job), []).append(job)
+    if stale:
+        print(f"recomputing {stale} stored run(s) made with other settings or other code",
+              file=stream or sys.stderr, flush=True)
     by_leader = {group[0].key: group for group in groups.values()}   # the first job runs
     todo = sorted((group[0] for group in groups.values()), key=Job.cost, reverse=True)
     progress = Progress(todo, reused=len(records), stream=stream)   # longest jobs first
@@ -199,7 +289,7 @@ def run_jobs(jobs, out, workers=2, fresh=False, stream=None):
                 for job in group:
                     copy = dict(record, experiment=job.experiment, config=job.config.name)
                     records[job.key] = copy
-                    write_json(job.path(out), copy)
+                    storage.write_json(job.path(out), copy)
                 progress.update(group[0], record)
     except KeyboardInterrupt:
         raise Interrupted(records) from None

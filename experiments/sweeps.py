@@ -1,5 +1,10 @@
 """What the l1 and l2 sweeps share: their configurations and findings."""
+import numpy as np
+
 from .config import RunConfig
+from .stats import Text
+
+LEARNED = 0.5        # seeds below this train accuracy never learned to fit the training images
 
 
 def penalty_sweep(kind, lambdas):
@@ -8,36 +13,59 @@ def penalty_sweep(kind, lambdas):
                  for lam in lambdas)
 
 
+def lam(c, kind):
+    return f"λ={c.settings[kind]:g}"
+
+
 def penalty_findings(r, kind):
     """Gap and test accuracy along the sweep, the best λ, and collapsed seeds."""
     configs = r.configs(kind)
-    none, strongest = configs[0], configs[-1]
-
-    def lam(c):
-        return f"λ={c.settings[kind]:g}"
-
-    best = max(configs[1:], key=lambda c: c.test_acc.mean)
-    lines = [
-        "Train-test gap in points: "
-        + ", ".join(f"{100 * c.gap.mean:.1f} at {lam(c)}" for c in configs) + ".",
-        "Test accuracy: " + ", ".join(f"{c.test_acc.mean:.4f} at {lam(c)}" for c in configs) + ".",
-        f"The best penalised run, {lam(best)}, {(best.test_acc - none.test_acc).verb()} compared "
-        f"with no penalty ({best.test_acc.acc()} vs {none.test_acc.acc()}).",
-    ]
-    closing = strongest.gap - none.gap
-    if closing.clear and closing.value < 0:
-        lines.append(
-            f"The strongest penalty, {lam(strongest)}, closes the gap from {none.gap.points()} to "
-            f"{strongest.gap.points()}: train accuracy changed by "
-            f"{(strongest.train_acc - none.train_acc).points()}, test accuracy by "
-            f"{(strongest.test_acc - none.test_acc).points()}.")
-    else:
-        lines.append(f"Even the strongest penalty, {lam(strongest)}, does not clearly close the gap "
-                     f"({none.gap.points()} without, {strongest.gap.points()} with it).")
-    collapsed = [(c, int((c.train_acc.values < 0.5).sum())) for c in configs]
+    gaps = ", ".join(f"{100 * c.gap.mean:.1f} at {lam(c, kind)}" for c in configs)
+    tests = ", ".join(f"{c.test_acc.mean:.4f} at {lam(c, kind)}" for c in configs)
+    lines = [Text(f"Train-test gap in points: {gaps}.", f"학습-테스트 차이(%p): {gaps}."),
+             Text(f"Test accuracy: {tests}.", f"테스트 정확도: {tests}.")]
+    none = configs[0] if configs[0].settings[kind] == 0 else None
+    penalised = [c for c in configs if c.settings[kind] > 0]
+    if none is not None and penalised:
+        best = max(penalised, key=lambda c: c.test_acc.mean)
+        verb = (best.test_acc - none.test_acc).verb()
+        lines.append(Text(
+            f"The best penalised run, {lam(best, kind)}, {verb.en} compared with no penalty "
+            f"({best.test_acc.acc()} vs {none.test_acc.acc()}).",
+            f"정규화를 적용한 실행 중 가장 좋은 {lam(best, kind)}는 정규화가 없을 때에 비해 {verb.ko} "
+            f"({best.test_acc.acc()} 대 {none.test_acc.acc()})."))
+        strongest = penalised[-1]
+        closing = strongest.gap - none.gap
+        if closing.verdict == "lower":
+            lines.append(Text(
+                f"The strongest penalty, {lam(strongest, kind)}, closes the gap from "
+                f"{none.gap.points()} to {strongest.gap.points()}: train accuracy changed by "
+                f"{(strongest.train_acc - none.train_acc).points()}, test accuracy by "
+                f"{(strongest.test_acc - none.test_acc).points()}.",
+                f"가장 강한 정규화 {lam(strongest, kind)}는 차이를 {none.gap.points_ko()}에서 "
+                f"{strongest.gap.points_ko()}로 줄인다: 학습 정확도는 "
+                f"{(strongest.train_acc - none.train_acc).points_ko()}, 테스트 정확도는 "
+                f"{(strongest.test_acc - none.test_acc).points_ko()} 변했다."))
+        else:
+            lines.append(Text(
+                f"Even the strongest penalty, {lam(strongest, kind)}, does not clearly close the "
+                f"gap ({none.gap.points()} without, {strongest.gap.points()} with it).",
+                f"가장 강한 정규화 {lam(strongest, kind)}도 차이를 뚜렷하게 줄이지 못한다 (정규화 없이 "
+                f"{none.gap.points_ko()}, 정규화와 함께 {strongest.gap.points_ko()})."))
+    collapsed = [(c, int((c.train_acc.values < LEARNED).sum())) for c in configs]
     collapsed = [(c, k) for c, k in collapsed if k]
     if collapsed:
-        lines.append("Seeds that never learned to fit the training images (train accuracy below "
-                     "50%): " + ", ".join(f"{k} of {c.n} at {lam(c)}" for c, k in collapsed)
-                     + " -- a penalty that strong outweighs the data loss.")
+        en = ", ".join(f"{k} of {c.n} at {lam(c, kind)}" for c, k in collapsed)
+        ko = ", ".join(f"{lam(c, kind)}에서 {c.n}개 중 {k}개" for c, k in collapsed)
+        lines.append(Text(
+            f"Seeds that never learned to fit the training images (train accuracy below "
+            f"{LEARNED:.0%}): {en} -- a penalty that strong outweighs the data loss.",
+            f"학습 이미지를 끝내 맞히지 못한 시드 (학습 정확도 {LEARNED:.0%} 미만): {ko} -- 그만큼 강한 "
+            "정규화는 데이터 손실보다 커진다."))
     return lines
+
+
+def grows_with_lambda(values):
+    """True when ``values`` never decrease along the sweep and end higher."""
+    values = np.asarray(values, dtype=np.float64)
+    return len(values) > 1 and bool(np.all(np.diff(values) >= 0)) and values[-1] > values[0]

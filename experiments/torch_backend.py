@@ -10,7 +10,8 @@ What is the same as the tinynet run of a seed:
   * the initial weights -- the torch twin loads the tinynet model's
     state_dict before the first step;
   * the architecture (built from the same models.layer_plan, so even the
-    state_dict keys match), the loss, SGD and its hyper-parameters.
+    state_dict keys match), the loss, SGD and its hyper-parameters
+    (lr, momentum, and the L1/L2 penalty added to the loss).
 What differs: dropout and DropConnect masks come from torch's own
 generator (seeded with ``torch.manual_seed(seed)``), so stochastic models
 follow different (equally valid) random paths; and float32 rounding in the
@@ -18,6 +19,8 @@ two BLAS libraries differs in the last bits, which over many epochs lets
 even deterministic runs drift apart a little. So compare means over seeds,
 not single runs.
 """
+from __future__ import annotations
+
 import numpy as np
 
 from .models import layer_plan
@@ -28,11 +31,14 @@ except ImportError:          # reported when a torch run is requested, not at im
     torch = None
 
 
+MISSING_TORCH = ('--framework torch needs PyTorch, which is not installed: '
+                 'pip install -e ".[torch]"')
+
+
 def require_torch():
     """Raise a clear error (for the CLI to show) when PyTorch is missing."""
     if torch is None:
-        raise RuntimeError("--framework torch needs PyTorch, which is not installed "
-                           "(pip install torch)")
+        raise RuntimeError(MISSING_TORCH)
     return torch
 
 
@@ -108,7 +114,8 @@ class TorchLearner:
         # Start from exactly the tinynet model's initial weights.
         self.load_state_dict(tinynet_model.state_dict())
         self.loss_fn = torch.nn.CrossEntropyLoss()
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=config.lr)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=config.lr,
+                                         momentum=config.momentum)
         self.l1, self.l2 = config.l1, config.l2
         self.weights = [m.weight for m in self.model.modules() if isinstance(m, torch.nn.Linear)]
 

@@ -41,6 +41,9 @@ training takes 0.5 s. So it is evaluated after epoch 1, every
 :func:`eval_epochs`): 0.6 s per run. Train accuracy (300 images, ~1 ms) is
 recorded every epoch.
 """
+from __future__ import annotations
+
+import math
 import time
 
 import numpy as np
@@ -49,6 +52,7 @@ import tinynet as tn
 from tinynet import nn, optim
 from tinynet.data import DataLoader, scale_pixels, transforms
 
+from . import probes
 from .models import build_model
 
 NEAR_ZERO = 1e-3   # |w| below this counts as a "near-zero" weight (L1 sparsity)
@@ -69,7 +73,8 @@ class TinynetLearner:
         self.model = model
         self.loss_fn = nn.CrossEntropyLoss()
         # l1/l2 > 0 turn SGD's gradient into that of L~ = L + l1*sum|w| + l2*sum w^2.
-        self.optimizer = optim.SGD(model.parameters(), lr=config.lr, l1=config.l1, l2=config.l2)
+        self.optimizer = optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
+                                   l1=config.l1, l2=config.l2)
 
     def step(self, x, y):
         """One SGD step on the batch; returns the batch's mean cross-entropy L."""
@@ -188,14 +193,26 @@ def evaluate(learner, x, y):
 def lecture_evaluation(learner, images, labels):
     """Accuracy measured the lecture's way: raw 0..255 pixels, training mode,
     one batch. Training-mode BatchNorm updates its running statistics, so
-    the model's state is saved before and restored after."""
+    the model's state is saved before and restored after.
+
+    Only the accuracy is computed (no loss): 255-times larger inputs can
+    push a trained model's logits to infinity, where the argmax is still
+    meaningful. None when even that is not (non-finite BatchNorm batch
+    statistics: tinynet raises FloatingPointError, contract C1).
+    """
     raw = images.reshape(len(images), -1).astype(np.float32)   # NOT divided by 255
     saved = learner.state_dict()
     learner.train()
-    _, accuracy = evaluate(learner, raw, labels)
-    learner.load_state_dict(saved)
-    learner.eval()
-    return accuracy
+    try:
+        logits = learner.logits(raw)
+    except FloatingPointError:
+        return None
+    finally:
+        learner.load_state_dict(saved)
+        learner.eval()
+    if np.isnan(logits).any():
+        return None
+    return float(np.mean(logits.argmax(axis=1) == labels))
 
 
 class EarlyStopping:
@@ -226,8 +243,80 @@ def weight_statistics(weights):
 
 
 # --------------------------------------------------------------------------
+# Divergence
+# --------------------------------------------------------------------------
+class Diverged(Exception):
+    """Training produced a non-finite loss or weight (e.g. a learning rate
+    far too high). Caught in :func:`run`, which records it as a result."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _check_finite_weights(learner):
+    """Raise Diverged when a weight or a running statistic is NaN or infinite.
+    Checked once per epoch: about 100,000 numbers, negligible beside an epoch."""
+    for name, value in learner.state_dict().items():
+        if not np.isfinite(value).all():
+            raise Diverged(f"non-finite values in {name}")
+
+
+def _finite_or_diverged(value, what):
+    """``value`` itself, or Diverged when it is NaN or infinite (an older
+    tinynet returns a non-finite loss; PyTorch always does)."""
+    if not math.isfinite(value):
+        raise Diverged(f"non-finite {what}")
+    return value
+
+
+# --------------------------------------------------------------------------
 # The loop
 # --------------------------------------------------------------------------
+def _probe_for(config, learner):
+    """LABREPORT's figure-data probe for this run (tinynet runs only), or None."""
+    if learner.framework != "tinynet":
+        return None
+    return probes.for_run(config, learner)
+
+
+def _train_epoch(learner, loader, epoch, probe, losses):
+    """One epoch of SGD steps; appends each finite batch loss to ``losses``.
+
+    The one per-step cost beyond the step itself is a float check of the
+    loss. A non-finite loss -- returned (PyTorch) or refused by tinynet's
+    loss/BatchNorm with FloatingPointError (contract C1) -- raises Diverged.
+    """
+    try:
+        for step, (x, y) in enumerate(loader):
+            losses.append(_finite_or_diverged(learner.step(x, y), "training loss"))
+            if probe is not None:
+                probe.after_step(learner, epoch, step)
+    except FloatingPointError as error:
+        raise Diverged(str(error)) from None
+
+
+def _evaluate_epoch(learner, epoch, history, splits, scheduled, stopper):
+    """The after-epoch evaluations, added to ``history``; returns whether
+    early stopping says stop. A non-finite loss raises Diverged (or tinynet's
+    FloatingPointError) BEFORE anything of this epoch is recorded, so the
+    history stays finite."""
+    (train_x, train_y), (test_x, test_y), (val_x, val_y) = splits
+    row = {"train_acc": evaluate(learner, train_x, train_y)[1]}
+    stop = False
+    if stopper:
+        val_loss, row["val_acc"] = evaluate(learner, val_x, val_y)
+        row["val_loss"] = _finite_or_diverged(val_loss, "validation loss")
+        stop = stopper.should_stop(epoch, row["val_acc"], learner)
+    if epoch in scheduled or stop:
+        test_loss, row["test_acc"] = evaluate(learner, test_x, test_y)
+        row["test_loss"] = _finite_or_diverged(test_loss, "test loss")
+        row["eval_epoch"] = epoch
+    for key, value in row.items():
+        history[key].append(value)
+    return stop
+
+
 def run(config, seed, data, framework="tinynet", log=None):
     """Train ``config`` with ``seed`` on ``data`` (a data.LabData); return a
     JSON-ready record: per-epoch ``history`` and ``final`` numbers.
@@ -235,17 +324,30 @@ def run(config, seed, data, framework="tinynet", log=None):
     ``log``, if given, receives the lecture's ``Epoch: N Loss = x`` lines,
     where x is the MEAN training loss over the epoch's batches (the lecture
     prints one batch's loss; the mean is less noisy).
+
+    Divergence is a result, not an error: the run stops at its first
+    non-finite loss (checked every step) or weight (checked every epoch),
+    and the record says ``"diverged": {"epoch": N, "last_finite_loss": x}``
+    (x: the last finite batch loss, None if there was none). Its history
+    keeps only the epochs before N and its ``final`` only ``epochs_run``
+    (= N - 1, the completed epochs), so the record never holds NaN or
+    infinity. A run that did not diverge has ``"diverged": None``.
     """
     started = time.perf_counter()
     tn.manual_seed(seed)                 # init, masks, augmentation, shuffling
     learner = make_learner(framework, build_model(config), config, seed)
+    probe = _probe_for(config, learner)
 
     images, labels = base_training_set(config, data)
+    if len(images) < config.batch_size:      # drop_last would leave no batch to train on
+        raise ValueError(f"{config.name}: {len(images)} training images are fewer than the "
+                         f"batch size {config.batch_size}: no full batch to train on")
     fixed_loader = DataLoader(images, labels, batch_size=config.batch_size,
                               shuffle=True, drop_last=True, flatten=True)
     train_x, train_y = as_inputs(data.train_images, data.train_labels)   # the originals
     test_x, test_y = as_inputs(data.test_images, data.test_labels)
     val_x, val_y = as_inputs(data.val_images, data.val_labels) if config.val_size else (None, None)
+    splits = ((train_x, train_y), (test_x, test_y), (val_x, val_y))
     scheduled = set(eval_epochs(config.epochs, config.eval_every))
     stopper = EarlyStopping(config.patience) if config.patience else None
 
@@ -254,46 +356,68 @@ def run(config, seed, data, framework="tinynet", log=None):
     if stopper:
         history.update(val_loss=[], val_acc=[])
 
-    for epoch in range(1, config.epochs + 1):
-        learner.train()
-        losses = [learner.step(x, y) for x, y in epoch_loader(config, images, labels, fixed_loader)]
-        train_loss = float(np.mean(losses))
-        if log:
-            log(f"Epoch: {epoch} Loss = {train_loss:.6f}")
+    diverged, last_loss, completed = None, None, 0
+    # A diverging run overflows on its way to NaN; numpy's warnings about it
+    # would only repeat what the record and the progress line say.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(1, config.epochs + 1):
+            losses = []
+            try:
+                learner.train()
+                _train_epoch(learner, epoch_loader(config, images, labels, fixed_loader),
+                             epoch, probe, losses)
+                train_loss = float(np.mean(losses))
+                penalty = _finite_or_diverged(learner.penalty(), "penalty")
+                _check_finite_weights(learner)
+                learner.eval()
+                stop = _evaluate_epoch(learner, epoch, history, splits, scheduled, stopper)
+            except (Diverged, FloatingPointError) as why:   # FloatingPointError: tinynet (C1)
+                last_loss = losses[-1] if losses else last_loss
+                diverged = {"epoch": epoch, "last_finite_loss": last_loss}
+                if log:
+                    log(f"Epoch: {epoch} diverged ({why})")
+                break
+            last_loss, completed = losses[-1], epoch
+            if log:
+                log(f"Epoch: {epoch} Loss = {train_loss:.6f}")
+            history["epoch"].append(epoch)
+            history["train_loss"].append(train_loss)
+            history["penalty"].append(penalty)                # at the end of the epoch
+            if probe is not None:
+                probe.after_epoch(learner, epoch, train_x)
+            if stop:
+                break
 
-        learner.eval()
-        history["epoch"].append(epoch)
-        history["train_loss"].append(train_loss)
-        history["penalty"].append(learner.penalty())      # at the end of the epoch
-        history["train_acc"].append(evaluate(learner, train_x, train_y)[1])
-        stop = False
-        if stopper:
-            val_loss, val_acc = evaluate(learner, val_x, val_y)
-            history["val_loss"].append(val_loss)
-            history["val_acc"].append(val_acc)
-            stop = stopper.should_stop(epoch, val_acc, learner)
-        if epoch in scheduled or stop:
-            test_loss, test_acc = evaluate(learner, test_x, test_y)
-            history["eval_epoch"].append(epoch)
-            history["test_loss"].append(test_loss)
-            history["test_acc"].append(test_acc)
-        if stop:
-            break
+    if diverged:
+        final = {"epochs_run": completed}
+    else:
+        final = _final_numbers(learner, config, history, stopper, splits, data)
+    return {"seed": seed, "framework": framework, "settings": config.settings(),
+            "history": history, "final": final, "diverged": diverged,
+            "probes": probe.result() if probe is not None else None,
+            "seconds": time.perf_counter() - started}
 
-    final = {"epochs_run": epoch}
+
+def _final_numbers(learner, config, history, stopper, splits, data):
+    """The ``final`` numbers of a run that did not diverge: the last epoch's,
+    or for early stopping the restored best epoch's."""
+    (train_x, train_y), (test_x, test_y), _ = splits
+    epochs_run = history["epoch"][-1]
+    final = {"epochs_run": epochs_run}
     if stopper:
         learner.load_state_dict(stopper.best_state)       # restore the best weights
         learner.eval()
-        final.update(best_epoch=stopper.best_epoch, stopped_early=epoch < config.epochs,
+        final.update(best_epoch=stopper.best_epoch, stopped_early=epochs_run < config.epochs,
                      train_loss=history["train_loss"][stopper.best_epoch - 1],
                      train_acc=evaluate(learner, train_x, train_y)[1])
         final["test_loss"], final["test_acc"] = evaluate(learner, test_x, test_y)
     else:                                # the last epoch's numbers are the final ones
-        final.update(train_loss=train_loss, train_acc=history["train_acc"][-1],
+        final.update(train_loss=history["train_loss"][-1], train_acc=history["train_acc"][-1],
                      test_loss=history["test_loss"][-1], test_acc=history["test_acc"][-1])
     final.update(weight_statistics(learner.connection_weights()))
-    final["lecture_eval_train_acc"] = lecture_evaluation(learner, data.train_images, data.train_labels)
-    final["lecture_eval_test_acc"] = lecture_evaluation(learner, data.test_images, data.test_labels)
-    return {"seed": seed, "framework": framework, "settings": config.settings(),
-            "history": history, "final": final,
-            "seconds": time.perf_counter() - started}
+    for split, images, labels in (("train", data.train_images, data.train_labels),
+                                  ("test", data.test_images, data.test_labels)):
+        accuracy = lecture_evaluation(learner, images, labels)
+        if accuracy is not None:         # None: no meaningful number (see lecture_evaluation)
+            final[f"lecture_eval_{split}_acc"] = accuracy
+    return final

@@ -126,7 +126,12 @@ def test_bad_options_exit_with_a_message(argv, message, capsys, tmp_path):
 def test_missing_data_is_a_clear_error(capsys, tmp_path):
     code, _, err = run_cli(["baseline", "--data-dir", str(tmp_path / "nowhere"),
                             "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and "--data-dir" in err and "no such folder" in err
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli(["baseline", "--data-dir", str(tmp_path / "empty"),
+                            "--out", str(tmp_path / "out")], capsys)
     assert code == 2 and "mnist training files not found" in err
+    assert not (tmp_path / "out").exists()                # refused before anything was written
 
 
 def test_corrupt_data_is_a_clear_error(capsys, tmp_path):
@@ -269,6 +274,7 @@ def test_tinynet_runs_never_import_torch():
     RunConfig("baseline", "b", epochs=3, eval_every=1),
     RunConfig("shared_bn", "bn", batchnorm="shared", epochs=2, eval_every=1),
     RunConfig("l1_l2", "p", l1=1e-4, l2=1e-3, epochs=2, eval_every=1),
+    RunConfig("momentum", "m", momentum=0.9, lr=0.02, epochs=2, eval_every=1),
 ])
 def test_torch_twin_follows_the_tinynet_run(data, config):
     pytest.importorskip("torch", reason="PyTorch is not installed")

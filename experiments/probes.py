@@ -1,0 +1,170 @@
+"""What the report's figures need from inside a training run -- recorded
+sparsely, for the configurations whose figures use it.
+
+``train.run`` (tinynet runs only) calls::
+
+    probe = probes.for_run(config, learner)        # None: nothing to record
+    probe.after_step(learner, epoch, step)         # after each learner.step(x, y)
+    probe.after_epoch(learner, epoch, train_x)     # after each epoch's evaluation
+    record["probes"] = probe.result()              # JSON-safe, a few KB
+
+What is recorded, and for which configurations:
+
+* ``preactivations`` (plain MLP and both BatchNorm variants): per hidden
+  layer, the 5/25/50/75/95 % quantiles of what its ReLU receives, on the
+  first 300 training images, in eval mode -- the mode the test set sees,
+  and the one that leaves BatchNorm's running statistics untouched. For
+  the plain MLP that is fc_k(x); with BatchNorm it is bn(fc_k(x)), which
+  in eval mode is normalised with the RUNNING statistics (for the lecture's
+  one shared layer: a mixture of four layers' statistics). Sampled after
+  epochs 1-4, every 5th epoch and the last.
+* ``grad_norms`` (same configurations): per weight matrix (fc1..fc5), the
+  L2 norm of its gradient dL/dW, averaged over the first 3 steps of the
+  same sampled epochs (a batch of 10 gives a noisy gradient; 3 of ~30
+  steps keep the cost small).
+* ``weight_histogram`` (plain MLP, with or without an L1/L2 penalty): a
+  fixed-bin histogram of all final connection weights, once, at the end:
+  linear bins of w (sparsity shows as a spike at 0, shrinkage as a
+  narrower bell) and log bins of |w|.
+
+Numbers are rounded to 4 significant digits and histogram bins are stored
+as (low, high, count): a probe record is a few KB. Cost: ~1 ms per sampled
+epoch -- well under 1 % of a run.
+"""
+import numpy as np
+
+import tinynet as tn
+from tinynet import nn
+
+QUANTILES = (5, 25, 50, 75, 95)           # percent
+PROBE_ROWS = 300                          # rows of train_x the quantiles are taken on
+GRAD_STEPS_PER_EPOCH = 3
+LINEAR_BINS = (-0.5, 0.5, 200)            # w: width 0.005; values outside go to the end bins
+LOG_BINS = (-7, 0, 56)                    # log10|w| from 1e-7 to 1: 8 bins per decade
+
+
+def _round(values):
+    """4 significant digits, as plain floats (the figures need no more)."""
+    return [float(f"{v:.4g}") for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def sampled_epochs(epochs):
+    """Epochs after which pre-activation quantiles are taken: 1-4 (where the
+    distributions move fastest), every 5th, and the last."""
+    return sorted({e for e in range(1, min(epochs, 4) + 1)} | set(range(5, epochs + 1, 5)) | {epochs})
+
+
+def _plain(config):
+    """The lecture's plain MLP (a penalty allowed): no layer that changes the network."""
+    return (config.batchnorm == "none" and not config.dropout and not config.dropconnect
+            and config.augmentation == "none" and not config.patience)
+
+
+def for_run(config, learner):
+    """The Probe for this configuration, or None when no figure needs its data."""
+    penalised = bool(config.l1 or config.l2)
+    watch_inside = config.batchnorm != "none" or (_plain(config) and not penalised)
+    if config.batchnorm != "none" and (config.dropout or config.dropconnect):
+        watch_inside = False
+    histogram = _plain(config)
+    if not (watch_inside or histogram):
+        return None
+    return Probe(learner, epochs=config.epochs, inside=watch_inside, histogram=histogram)
+
+
+def relu_inputs(model, x):
+    """What each hidden ReLU receives for input x: a list of (N, 100) arrays.
+
+    Walks the lecture's shared-BatchNorm model by hand (its forward, line for
+    line) and a Sequential layer by layer. Call under ``tn.no_grad()``.
+    """
+    inputs = []
+    if isinstance(model, nn.Sequential):
+        for layer in model:
+            if isinstance(layer, nn.ReLU):
+                inputs.append(x)
+            x = layer(x)
+        return inputs
+    for fc in (model.fc1, model.fc2, model.fc3, model.fc4):     # LectureBatchNormMLP
+        z = model.bn(fc(x))
+        inputs.append(z)
+        x = model.relu(z)
+    return inputs
+
+
+class Probe:
+    """Records the data of one run; see the module docstring."""
+
+    def __init__(self, learner, epochs, inside=True, histogram=False):
+        self.learner = learner
+        self.inside, self.histogram = inside, histogram
+        self.sample_at = set(sampled_epochs(epochs))
+        self.weights = [p for p in learner.model.parameters() if p.penalized]   # fc1..fc5 weights
+        self.preact = {"epoch": [], "quantiles": []}   # quantiles: per epoch [layer][quantile]
+        self.grads = {"epoch": [], "norms": []}        # norms: per epoch [layer]
+        self._grad_epoch, self._grad_sum, self._grad_steps = None, None, 0
+
+    # -- gradient norms ------------------------------------------------------
+    def after_step(self, learner, epoch, step):
+        if not self.inside or epoch not in self.sample_at:
+            return
+        if epoch != self._grad_epoch:
+            self._close_grad_epoch()
+            self._grad_epoch, self._grad_sum, self._grad_steps = epoch, np.zeros(len(self.weights)), 0
+        if self._grad_steps >= GRAD_STEPS_PER_EPOCH:
+            return
+        self._grad_sum += [np.linalg.norm(p.grad) if p.grad is not None else np.nan
+                           for p in self.weights]
+        self._grad_steps += 1
+
+    def _close_grad_epoch(self):
+        if self._grad_epoch is not None and self._grad_steps:
+            mean = self._grad_sum / self._grad_steps
+            if np.all(np.isfinite(mean)):        # a diverging step records nothing
+                self.grads["epoch"].append(int(self._grad_epoch))
+                self.grads["norms"].append(_round(mean))
+        self._grad_epoch = None
+
+    # -- pre-activation quantiles --------------------------------------------
+    def after_epoch(self, learner, epoch, train_x):
+        if not self.inside or epoch not in self.sample_at:
+            return
+        model = learner.model
+        was_training = model.training
+        model.eval()                              # eval mode: running statistics stay as they are
+        try:
+            with tn.no_grad():
+                layers = relu_inputs(model, train_x[:PROBE_ROWS])
+        finally:
+            model.train(was_training)
+        quantiles = [np.percentile(np.asarray(z, dtype=np.float64), QUANTILES) for z in layers]
+        if all(np.all(np.isfinite(q)) for q in quantiles):
+            self.preact["epoch"].append(int(epoch))
+            self.preact["quantiles"].append([_round(q) for q in quantiles])
+
+    # -- the record --------------------------------------------------------------
+    def weight_histogram(self):
+        """Fixed-bin histograms of all connection weights, now."""
+        flat = np.concatenate([p.data.ravel() for p in self.weights]).astype(np.float64)
+        flat = flat[np.isfinite(flat)]
+        low, high, bins = LINEAR_BINS
+        linear, _ = np.histogram(np.clip(flat, low, high), bins=bins, range=(low, high))
+        low10, high10, bins10 = LOG_BINS
+        # |w| below 1e-7 (or exactly 0) counts in the first bin, above 1 in the last
+        exponent = np.log10(np.clip(np.abs(flat), 10.0 ** low10, 10.0 ** high10))
+        log, _ = np.histogram(exponent, bins=bins10, range=(low10, high10))
+        return {"count": int(flat.size),
+                "linear": {"low": low, "high": high, "counts": linear.tolist()},
+                "log10_abs": {"low": low10, "high": high10, "counts": log.tolist()}}
+
+    def result(self):
+        """JSON-safe: finite floats and ints only."""
+        self._close_grad_epoch()
+        out = {}
+        if self.inside:
+            out["preactivations"] = {"quantiles_percent": list(QUANTILES), "rows": PROBE_ROWS,
+                                     "mode": "eval", **self.preact}
+            out["grad_norms"] = {"steps_per_epoch": GRAD_STEPS_PER_EPOCH, **self.grads}
+        if self.histogram:
+            out["weight_histogram"] = self.weight_histogram()
+        return out

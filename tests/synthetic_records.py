@@ -1,0 +1,103 @@
+"""Synthetic seed records, shaped like experiments/train.py's, for the
+report, figure and findings tests: no training needed, and every corner
+(divergence, one seed, constant values) on demand."""
+import numpy as np
+
+from experiments import probes
+from experiments.train import eval_epochs
+
+
+def make_probes(config, rng, epochs):
+    out = {}
+    inside = config.batchnorm != "none" or not (config.l1 or config.l2)
+    if inside:
+        sampled = probes.sampled_epochs(epochs)
+        scale = 1.0 if config.batchnorm != "none" else 2.0
+        quantiles = [[sorted((scale * (layer + 1) * np.array([-1.5, -0.6, 0.1, 0.7, 1.8])
+                              * (1 + 0.05 * e) + rng.normal(0, 0.01, 5)).round(4).tolist())
+                      for layer in range(4)] for e in sampled]
+        norms = [[float(0.5 / (1 + e) * (layer + 1)) for layer in range(5)] for e in sampled]
+        out["preactivations"] = {"quantiles_percent": list(probes.QUANTILES), "rows": 300,
+                                 "mode": "eval", "epoch": sampled, "quantiles": quantiles}
+        out["grad_norms"] = {"steps_per_epoch": 3, "epoch": sampled, "norms": norms}
+    strength = config.l1 * 1e3 + config.l2 * 1e2
+    weights = rng.normal(0, 0.05 / (1 + strength), 109400)
+    if config.l1:
+        weights[: int(len(weights) * min(0.9, config.l1 * 500))] = 0.0
+    probe = probes.Probe.__new__(probes.Probe)
+    probe.weights = [type("P", (), {"data": weights})()]
+    out["weight_histogram"] = probe.weight_histogram()
+    return out
+
+
+def make_record(config, seed, diverge_at=None, constant=False):
+    """A seed record of ``config``: plausible curves, or -- with
+    ``diverge_at`` -- a run stopped at that epoch with only finite values."""
+    rng = np.random.default_rng(seed + 17)
+    epochs = config.epochs if diverge_at is None else diverge_at - 1
+    history = {k: [] for k in ("epoch", "train_loss", "penalty", "train_acc", "eval_epoch",
+                               "test_loss", "test_acc")}
+    if config.patience:
+        history.update(val_loss=[], val_acc=[])
+    scheduled = set(eval_epochs(config.epochs, config.eval_every))
+    noise = 0.0 if constant else 0.01
+    best, best_epoch, stop = -1, 0, config.epochs
+    for epoch in range(1, epochs + 1):
+        progress = 1 - np.exp(-epoch / 4)
+        history["epoch"].append(epoch)
+        history["train_loss"].append(float(2.3 * (1 - progress) + 0.001))
+        history["penalty"].append(0.0)
+        history["train_acc"].append(float(min(1.0, 0.1 + 0.9 * progress + rng.normal(0, noise))))
+        if config.patience:
+            val = float(0.1 + 0.65 * progress - 0.002 * epoch + rng.normal(0, noise))
+            history["val_loss"].append(1.0)
+            history["val_acc"].append(val)
+            if val > best:
+                best, best_epoch = val, epoch
+        if epoch in scheduled:
+            history["eval_epoch"].append(epoch)
+            history["test_loss"].append(float(2.3 * (1 - progress) + 0.6 + 0.004 * epoch))
+            history["test_acc"].append(float(0.1 + 0.66 * progress + rng.normal(0, noise)))
+        if config.patience and epoch - best_epoch >= config.patience:
+            stop = epoch
+            if epoch not in scheduled:
+                history["eval_epoch"].append(epoch)
+                history["test_loss"].append(1.0)
+                history["test_acc"].append(0.7)
+            break
+    record = {"seed": seed, "framework": "tinynet", "settings": config.settings(),
+              "history": history, "seconds": 1.5, "diverged": None,
+              "probes": make_probes(config, rng, config.epochs)}
+    if diverge_at is not None:
+        record["diverged"] = {"epoch": diverge_at,
+                              "last_finite_loss": history["train_loss"][-1] if epochs else None}
+        record["final"] = {"epochs_run": diverge_at}
+        record["probes"] = None
+        return record
+    final = {"epochs_run": stop if config.patience else epochs,
+             "train_loss": history["train_loss"][-1], "train_acc": history["train_acc"][-1],
+             "test_loss": history["test_loss"][-1], "test_acc": history["test_acc"][-1],
+             "near_zero_weights": float(0.01 + config.l1 * 500), "weight_l1": 900.0,
+             "weight_l2": float(60 / (1 + config.l2 * 300)),
+             "lecture_eval_train_acc": 0.5, "lecture_eval_test_acc": float(0.4 + rng.normal(0, noise))}
+    if config.patience:
+        final.update(best_epoch=best_epoch, stopped_early=stop < config.epochs)
+    record["final"] = final
+    return record
+
+
+def make_records(experiments, seeds, epochs=12, diverge=None, constant=False):
+    """{(experiment, "tinynet", config, seed): record} for every experiment.
+
+    ``diverge``: {(experiment, config name): {seed: epoch}} of diverged seeds.
+    """
+    diverge = diverge or {}
+    records = {}
+    for experiment in experiments:
+        for config in experiment.configs:
+            config = config.with_overrides(epochs=epochs, eval_every=2)
+            for seed in seeds:
+                at = diverge.get((experiment.name, config.name), {}).get(seed)
+                records[(experiment.name, "tinynet", config.name, seed)] = make_record(
+                    config, seed, diverge_at=at, constant=constant)
+    return records
