@@ -22,7 +22,7 @@ def findings(r):
     base = r.baseline("batchnorm")
     lines = []
     for name, en, ko in (("shared", "the lecture's one shared BatchNorm", "강의의 공유 배치 정규화"),
-                         ("separate", "four separate BatchNorm layers", "별도의 배치 정규화 층 4개")):
+                         ("separate", "four separate BatchNorm layers", "별도의 배치 정규화 층 네 개")):
         try:
             c = r.get("batchnorm", name)
         except MissingResults:
