@@ -106,7 +106,7 @@ def plot_learning_curves(summary, out, reference=None):
     fig.tight_layout(rect=(0, 0.06 if handles else 0, 1, 1))
     suffix = "" if summary["framework"] == "tinynet" else f"_{summary['framework']}"
     path = save(fig, out, f"{summary['experiment']}/learning_curves{suffix}.png")
-    return Figure(path, Text("Learning curves", "학습 곡선"), Text(
+    return Figure(path, Text(f"Learning curves{framework}", f"학습 곡선{framework}"), Text(
         "Train (blue) and test (orange) accuracy share one axis: the red shaded gap between them "
         "is the overfitting"
         + ("; the grey dashed line is the baseline's test accuracy" if reference else "")

@@ -52,7 +52,7 @@ def plot_sweep(summary, param, metric, out):
     fig.tight_layout()
     suffix = "" if summary["framework"] == "tinynet" else f"_{summary['framework']}"
     path = save(fig, out, f"{summary['experiment']}/sweep{suffix}.png")
-    return Figure(path, Text("Sweep over λ", "λ에 따른 변화"), Text(
+    return Figure(path, Text(f"Sweep over λ{framework}", f"λ에 따른 변화{framework}"), Text(
         "Left: final train and test accuracy per λ, the distance between them is the overfitting; "
         "right: what the penalty does to the weights.",
         "왼쪽: λ마다 마지막 학습·테스트 정확도, 둘 사이의 거리가 과적합이다; 오른쪽: 정규화가 가중치에 "
