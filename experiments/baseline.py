@@ -10,6 +10,7 @@ from .cli import run_script
 from .config import Experiment, RunConfig
 from .stats import Text
 
+LABELS_KO = {"lecture": "기준 모델 (강의)"}
 KOREAN = Text("기준 모델: 강의의 과적합 MLP",
               "784-100-100-100-100-10 MLP를 MNIST 이미지 300장으로만 학습하면 학습 정확도와 테스트 "
               "정확도는 얼마나 벌어지는가?")

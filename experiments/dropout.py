@@ -13,6 +13,8 @@ from .config import Experiment, RunConfig
 from .stats import Text
 from .summary import MissingResults
 
+LABELS_KO = {"lecture": "드롭아웃(0.2), 배치 100, 15 에폭 (강의)",
+             "baseline_hparams": "드롭아웃(0.2), 배치 10, 100 에폭"}
 KOREAN = Text("드롭아웃(0.2)",
               "드롭아웃은 강의의 짧은 학습 일정과 기준 모델의 일정에서 학습 정확도와 테스트 정확도의 "
               "차이를 줄이는가?")

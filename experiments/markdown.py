@@ -70,10 +70,10 @@ WORDS = {
                    "{first}`를 실행하라).",
         "diverged": "## 발산한 실행",
         "how": "**읽는 법.** 각 구성은 시드마다 한 번씩 학습한다. 표의 값은 발산하지 않은 시드들의 "
-               "평균 ± 표본 표준편차다. *Test acc*는 올바른 평가다: `model.eval()` (배치 정규화는 "
+               "평균 ± 표본 표준편차다. *테스트 정확도*는 올바른 평가다: `model.eval()` (배치 정규화는 "
                "이동 통계를 쓰고 드롭아웃은 꺼진다), 테스트 픽셀도 학습 픽셀처럼 [0, 1]로 바꾼다. "
-               "*Lecture's evaluation*은 강의의 잘못된 평가를 그대로 따른다: 0..255 원본 픽셀, 학습 "
-               "모드. *vs baseline*은 기준 모델과의 평균 테스트 정확도 차이(%p) ± 표준오차 "
+               "*강의 방식의 평가*는 강의의 잘못된 평가를 그대로 따른다: 0..255 원본 픽셀, 학습 "
+               "모드. *기준 모델 대비*는 기준 모델과의 평균 테스트 정확도 차이(%p) ± 표준오차 "
                "sqrt(se₁² + se₂²)다. 보고서 전체에서 쓰는 하나의 규칙: 표준오차 2배 이내면 *비슷함* "
                "(시드 잡음), 그 밖이면 *높음* 또는 *낮음*이다.",
         "all": "## 모든 실험",
@@ -95,8 +95,8 @@ WORDS = {
             "유한한 값만 남기며, 모든 통계에서 뺀다 (보고서가 이를 밝힌다).",
             "이 보고서의 실행에 든 계산 시간: {minutes:.1f}분 (코어 하나 기준).",
         ],
-        "table_head": "| 실험 | 구성 | 시드 | Train acc | Test acc | vs baseline (%p) "
-                      "| Lecture's evaluation | PyTorch test acc | 강의 보고값 |",
+        "table_head": "| 실험 | 구성 | 시드 | 학습 정확도 | 테스트 정확도 | 기준 모델 대비 (%p) "
+                      "| 강의 방식의 평가 | PyTorch 테스트 정확도 | 강의 보고값 |",
         "all_diverged": "{n}개 모두 발산",
         "some_diverged": "{total}개 중 {n}개 ({k}개 발산)",
         "other_settings": "(다른 설정)",
@@ -153,7 +153,8 @@ def table(results, language):
             w["other_settings"] if row.mismatch else "—")
         reported = f"{row.lecture_reported:.4f}" if row.lecture_reported else "—"
         lines.append(
-            f"| {row.experiment} | {row.label} | {_seeds_cell(main, w)} "
+            f"| {row.experiment} | {row.label if language == 'en' else row.label_ko} "
+            f"| {_seeds_cell(main, w)} "
             f"| {_stat_cell(tiny, 'train_acc') if tiny else '—'} "
             f"| {_stat_cell(tiny, 'test_acc') if tiny else '—'} "
             f"| {_versus_cell(results, row, language)} "
