@@ -20,8 +20,8 @@ WORDS = {
         "other": "[한국어 보고서](REPORT.ko.md)",
         "generated": "Generated {date} by `{command}`; every number below is computed from the "
                      "runs of that command (seeds {seeds}).",
-        "not_run": "Not run by this command: {names} (run `python -m experiments {first}` to "
-                   "add it).",
+        "not_run": "Not run by this command: {names} (add one with e.g. `python -m experiments "
+                   "{first}`).",
         "diverged": "## Diverged runs",
         "how": "**How to read it.** Each configuration is trained once per seed; the table gives "
                "mean ± sample standard deviation over the seeds that did not diverge. *Test acc* "
@@ -66,8 +66,8 @@ WORDS = {
         "other": "[English report](REPORT.md)",
         "generated": "{date}에 `{command}` 명령으로 만들었다. 아래의 모든 숫자는 이 명령의 실행 결과"
                      "(시드 {seeds})에서 계산했다.",
-        "not_run": "이 명령으로 실행하지 않은 실험: {names} (추가하려면 `python -m experiments "
-                   "{first}`를 실행하라).",
+        "not_run": "이 명령으로 실행하지 않은 실험: {names} (추가하려면 예를 들어 다음을 실행하라: "
+                   "`python -m experiments {first}`).",
         "diverged": "## 발산한 실행",
         "how": "**읽는 법.** 각 구성은 시드마다 한 번씩 학습한다. 표의 값은 발산하지 않은 시드들의 "
                "평균 ± 표본 표준편차다. *테스트 정확도*는 올바른 평가다: `model.eval()` (배치 정규화는 "
@@ -134,7 +134,7 @@ def _versus_cell(results, row, language):
     if tiny is None or not tiny.usable or row.experiment == "baseline":
         return "—"
     try:
-        base = results.baseline(row.experiment)
+        base = results.baseline(row.experiment, settings=tiny.settings)
     except MissingResults:
         return "—"
     if base.name == tiny.name and base.experiment == tiny.experiment:

@@ -215,10 +215,11 @@ class Results:
                 return result
         raise MissingResults(f"{experiment}/{config} ({framework}) was not run")
 
-    def baseline(self, experiment, framework="tinynet"):
+    def baseline(self, experiment, framework="tinynet", settings=None):
         """The plain MLP to compare ``experiment`` with: the baseline, or an
-        identical run (L1/L2 at λ = 0), with the same data, epochs and optimiser."""
-        mine = self.all_configs(experiment, framework)[-1].settings
+        identical run (L1/L2 at λ = 0), with the same data, epochs and optimiser
+        as ``settings`` (default: the experiment's last configuration's)."""
+        mine = settings or self.all_configs(experiment, framework)[-1].settings
         candidates = [("baseline", "lecture"), ("l1", "l1_0"), ("l2", "l2_0")]
         for name, config in candidates:
             try:
