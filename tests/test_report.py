@@ -210,3 +210,12 @@ def test_a_real_diverging_run_is_reported(tmp_path, data):
 def data():
     from experiments.data import load_lab_data
     return load_lab_data("mnist", 300, 0, None)
+
+
+def test_vs_baseline_compares_only_runs_with_the_same_schedule(full_report):
+    rows = {line.split(" | ")[1]: line.split(" | ")
+            for line in (full_report[0] / "REPORT.md").read_text().splitlines()
+            if line.startswith("| dropout |")}
+    assert rows["Dropout(0.2), batch 100, 15 epochs (lecture)"][5] == "—"       # batch 100
+    assert re.fullmatch(r"[+-]\d+\.\d ± \d+\.\d \((comparable|higher|lower)\)",
+                        rows["Dropout(0.2), batch 10, 100 epochs"][5])
