@@ -259,23 +259,22 @@ class Module:
         data -- the layers below the first trainable one are skipped.
         """
         tape = self._take_tape(grad, input_grad)
-        grads = {id(tape.output): grad}     # dL/d(array), keyed by the array's identity
         calls = tape.calls
         first = 0 if input_grad else tape.first_trainable()
-        if first is None:                   # no parameters anywhere: nothing to do
+        if first is None:                       # no parameters: nothing needs a gradient
             return None
-        for i in range(len(calls) - 1, first - 1, -1):
-            layer, cache, inputs, out = calls[i]
+        grads = {id(tape.output): grad}         # dL/d(array), by identity, summed over consumers
+        for layer, cache, inputs, out in reversed(calls[first + (not input_grad):]):
             dout = grads.pop(id(out), None)
-            if dout is None:                # this output does not lead to the loss
-                continue
-            if i == first and not input_grad:
-                layer._backward_without_dx(dout, cache)   # nobody needs the input layer's dx
-            else:
+            if dout is not None:                # None: this output does not lead to the loss
                 _add_input_grads(grads, layer, inputs, layer._backward(dout, cache))
         if input_grad:
             dxs = tuple(grads[id(x)] if id(x) in grads else np.zeros_like(x) for x in tape.inputs)
             return dxs[0] if len(dxs) == 1 else dxs
+        layer, cache, _, out = calls[first]     # the first layer with parameters:
+        dout = grads.pop(id(out), None)
+        if dout is not None:
+            layer._backward_without_dx(dout, cache)     # its input is data, needing no gradient
         return None
 
     def _take_tape(self, grad, input_grad):
@@ -527,7 +526,7 @@ class Layer(Module):
         return out
 
     def _take_standalone_cache(self):
-        cache, self._standalone_cache = self._standalone_cache, _USED
+        cache = self._standalone_cache
         name = type(self).__name__
         if cache is _NEVER:
             raise RuntimeError(f"{name}.backward(dout) without a cache uses the cache of the last "
@@ -540,6 +539,7 @@ class Layer(Module):
         if cache is _USED:
             raise RuntimeError(f"{name}.backward(dout): the cache of the last call was already used "
                                "by a backward; call the layer again first (one backward per call)")
+        self._standalone_cache = _USED
         return cache
 
     def _backward_without_dx(self, dout, cache):
@@ -605,7 +605,7 @@ class Loss:
         return loss
 
     def _take_cache(self):
-        cache, self._cache = getattr(self, "_cache", _NEVER), _USED
+        cache = getattr(self, "_cache", _NEVER)
         name = type(self).__name__
         if cache is _NEVER:
             raise RuntimeError(f"{name}.backward() needs a forward call first: compute "
@@ -620,6 +620,7 @@ class Loss:
             raise RuntimeError(f"{name}.backward() is ambiguous: the loss was called twice with gradients "
                                "enabled and no backward between, so which call's gradient is meant? "
                                "Compute validation losses under tn.no_grad()")
+        self._cache = _USED
         return cache
 
     def forward(self, input, target):
