@@ -72,9 +72,10 @@ def _read_npz(path):
         raise ValueError(f"{path} is not a tinynet checkpoint: {_what_is(path, head)}. "
                          "tn.load reads the .npz files that tn.save(model, path) writes")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
+        with zipfile.ZipFile(path) as archive:
+            if not all(name.endswith(".npy") for name in archive.namelist()):
                 raise ValueError("not an npz archive")
+        with np.load(path, allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}
     except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError):
         raise ValueError(f"{path} is not a tinynet checkpoint: {_what_is_zip(path)}. "

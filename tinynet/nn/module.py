@@ -300,10 +300,10 @@ class Module:
             raise RuntimeError(f"{name}.backward: this gradient came from a loss computed on an earlier "
                                "output, not on the output of the last forward: you ran a second forward "
                                "(e.g. validation) since; evaluate under tn.no_grad() or call backward first")
-        out = tape.output
-        if not isinstance(grad, np.ndarray) or grad.shape != np.shape(out):
+        shape = getattr(tape.output, "shape", None)
+        if grad.__class__ is not np.ndarray or grad.shape != shape:
             raise ValueError(f"backward expects a gradient of the output's shape "
-                             f"{np.shape(out)}, got {np.shape(grad)}")
+                             f"{shape}, got {np.shape(grad)}")
         for layer, _, _, out in tape.calls:
             if out.flags.writeable and all(out is not x for x in tape.inputs):
                 raise RuntimeError(f"{name}.backward: the output of {type(layer).__name__} was made "
@@ -494,26 +494,27 @@ class Layer(Module):
         tape = _tape
         if tape is None:
             return self._call_alone(inputs)
-        calls = tape.calls
-        calls_before = len(calls)
+        last = tape.last_output
         result = self.forward(*inputs)
-        if result.__class__ is not tuple or len(result) != 2:
-            _split_result(self, result)                     # raises a clear error
-        out, cache = result
-        if len(calls) != calls_before:
+        try:
+            out, cache = result if result.__class__ is tuple else None
+        except (TypeError, ValueError):
+            _split_result(self, result)                 # raises a clear error
+        if tape.last_output is not last:                # a layer was recorded during this forward
             tape.refuse_composite(self)
+        single = len(inputs) == 1
         x = inputs[0] if inputs else None
-        if x is not tape.last_output or len(inputs) != 1:
+        if x is not last or not single:
             tape.check_inputs(self, inputs)
         if self._owner is not tape.owner:
             tape.check_registered(self)
-        if out is not x and (len(inputs) == 1 or all(out is not i for i in inputs)):
+        if out is not x and (single or all(out is not i for i in inputs)):
             try:
                 out.setflags(write=False)   # an in-place edit would break the recorded backward
             except AttributeError:
                 raise TypeError(f"{type(self).__name__}.forward must return an array as out, "
                                 f"got {_describe(out)}") from None
-        calls.append((self, cache, inputs, out))
+        tape.calls.append((self, cache, inputs, out))
         tape.last_output = out
         return out
 
@@ -594,13 +595,17 @@ class Loss:
 
     def __call__(self, input, target):
         if not _grad_enabled:
-            return _split_result(self, self.forward(input, target), returns="(loss, cache)")[0]
+            return _split_result(self, self.forward(input, target), "(loss, cache)")[0]
         pending = getattr(self, "_cache", _NEVER)
         self._cache, self._input = _RAISED, None
-        loss, cache = _split_result(self, self.forward(input, target), returns="(loss, cache)")
+        result = self.forward(input, target)
+        try:
+            loss, cache = result if result.__class__ is tuple else None
+        except (TypeError, ValueError):
+            _split_result(self, result, "(loss, cache)")   # raises a clear error
         if pending is _NEVER or pending is _USED or pending is _RAISED:
             self._cache, self._input = cache, input
-        else:
+        else:                                   # the previous call's cache was never used
             self._cache = _AMBIGUOUS
         return loss
 
@@ -617,6 +622,7 @@ class Loss:
             raise RuntimeError(f"{name}.backward(): the last call of the loss raised an error, so there "
                                "is no gradient to return; fix the inputs and call the loss again")
         if cache is _AMBIGUOUS:
+            self._cache = _USED                 # refused once; the next call starts afresh
             raise RuntimeError(f"{name}.backward() is ambiguous: the loss was called twice with gradients "
                                "enabled and no backward between, so which call's gradient is meant? "
                                "Compute validation losses under tn.no_grad()")
