@@ -236,3 +236,15 @@ def test_a_student_layer_with_the_documented_signature_works_everywhere():
     assert model.backward(np.ones_like(out)) is None
     np.testing.assert_array_equal(model[0].w.grad, (np.ones((2, 2)) @ model[1].weight.data * x).sum(axis=0))
     assert_grads_close(check_layer(model, x + 1.0))
+
+
+def test_the_readme_residual_example_runs():
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    [example] = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "ResidualMLP" in b]
+    namespace = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    model = namespace["model"]
+    assert isinstance(namespace["loss"], float)
+    assert all(p.grad is not None and p.grad.shape == p.data.shape for p in model.parameters())
