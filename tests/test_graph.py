@@ -248,3 +248,23 @@ def test_the_readme_residual_example_runs():
     model = namespace["model"]
     assert isinstance(namespace["loss"], float)
     assert all(p.grad is not None and p.grad.shape == p.data.shape for p in model.parameters())
+
+
+def test_a_forward_returning_an_earlier_output_backpropagates_only_what_it_returns():
+    class EarlyReturn(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(3, 3), nn.Linear(3, 3)
+
+        def forward(self, x):
+            h = self.fc1(x)
+            self.fc2(h)                          # computed, not returned: no gradient reaches it
+            return h
+
+    model = EarlyReturn().double()
+    x = np.ones((2, 3))
+    out = model(x)
+    dx = model.backward(np.ones_like(out), input_grad=True)
+    assert model.fc2.weight.grad is None
+    np.testing.assert_allclose(model.fc1.weight.grad, np.ones((3, 2)) @ x)
+    np.testing.assert_allclose(dx, np.ones((2, 3)) @ model.fc1.weight.data)

@@ -124,7 +124,7 @@ class _Tape:
     """The layer calls of one forward pass of ``owner``, in the order they ran."""
 
     __slots__ = ("owner", "inputs", "calls", "last_output", "output", "known", "known_upto",
-                 "problem", "preprocessed")
+                 "problem", "preprocessed", "is_chain")
 
     def __init__(self, owner, inputs):
         self.owner = owner
@@ -136,6 +136,7 @@ class _Tape:
         self.known_upto = 0             # how many calls' outputs are in `known`
         self.problem = None             # why backward must refuse this tape, or None
         self.preprocessed = None        # arithmetic on the input before the first layer
+        self.is_chain = True            # every layer so far took exactly the previous output
 
     def refuse(self, message):
         if self.problem is None:
@@ -159,9 +160,12 @@ class _Tape:
         self.known_upto = len(self.calls)
         return id(array) in self.known
 
-    def check_inputs(self, layer, inputs):
-        """A layer got an array that is not the previous layer's output."""
-        for i, x in enumerate(inputs):
+    def check_inputs(self, layer, inputs, out):
+        """A layer got something else than the previous layer's output alone."""
+        self.is_chain = False
+        if all(out is not x for x in inputs):
+            _protect(layer, out)
+        for x in inputs:
             if self.is_recorded(x):
                 continue
             name = f"{type(layer).__name__} (call {len(self.calls) + 1})"
@@ -237,6 +241,8 @@ class Module:
             out = self.forward(*inputs)
         finally:
             _tape = None
+        if out is not tape.last_output:
+            tape.is_chain = False
         if out is not tape.last_output and not tape.is_recorded(out):
             if not tape.calls:
                 tape.refuse(f"{type(self).__name__}.forward ran no layer and returned {_describe(out)} "
@@ -263,11 +269,20 @@ class Module:
         first = 0 if input_grad else tape.first_trainable()
         if first is None:                       # no parameters: nothing needs a gradient
             return None
-        grads = {id(tape.output): grad}         # dL/d(array), by identity, summed over consumers
-        for layer, cache, inputs, out in reversed(calls[first + (not input_grad):]):
-            dout = grads.pop(id(out), None)
-            if dout is not None:                # None: this output does not lead to the loss
-                _add_input_grads(grads, layer, inputs, layer._backward(dout, cache))
+        above = reversed(calls[first + (not input_grad):])     # the calls whose dx is needed
+        if tape.is_chain:                       # each layer took the previous one's output
+            for layer, cache, inputs, _ in above:
+                grad = layer._backward(grad, cache)
+                if grad.__class__ is not np.ndarray or grad.shape != inputs[0].shape:
+                    _check_input_grad(layer, inputs[0], grad)   # raises
+            reached = tape.inputs[0] if input_grad else calls[first][3]
+            grads = {id(reached): grad}
+        else:                                   # a graph: sum the gradients an array receives
+            grads = {id(tape.output): grad}     # dL/d(array), by identity
+            for layer, cache, inputs, out in above:
+                dout = grads.pop(id(out), None)
+                if dout is not None:            # None: this output does not lead to the loss
+                    _add_input_grads(grads, layer, inputs, layer._backward(dout, cache))
         if input_grad:
             dxs = tuple(grads[id(x)] if id(x) in grads else np.zeros_like(x) for x in tape.inputs)
             return dxs[0] if len(dxs) == 1 else dxs
@@ -437,6 +452,22 @@ class Module:
         return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
 
 
+def _protect(layer, out):
+    """Make a recorded output read-only: an in-place edit would break its recorded backward."""
+    try:
+        out.setflags(write=False)
+    except AttributeError:
+        raise TypeError(f"{type(layer).__name__}.forward must return an array as out, "
+                        f"got {_describe(out)}") from None
+
+
+def _check_input_grad(layer, x, dx):
+    if dx.__class__ is not np.ndarray or dx.shape != x.shape:
+        raise ValueError(f"{type(layer).__name__}.backward returned {_describe(dx)} as the gradient "
+                         f"of an input of shape {np.shape(x)}; it must have the input's shape"
+                         + (" (did backward forget to `return dx`?)" if dx is None else ""))
+
+
 def _add_input_grads(grads, layer, inputs, dx):
     """Add a layer's input gradients to ``grads`` (summing when an array fed several layers)."""
     if len(inputs) != 1:
@@ -447,10 +478,7 @@ def _add_input_grads(grads, layer, inputs, dx):
             _add_input_grads(grads, layer, (x,), g)
         return
     x = inputs[0]
-    if dx.__class__ is not np.ndarray or dx.shape != x.shape:
-        raise ValueError(f"{type(layer).__name__}.backward returned {_describe(dx)} as the gradient "
-                         f"of an input of shape {np.shape(x)}; it must have the input's shape"
-                         + (" (did backward forget to `return dx`?)" if dx is None else ""))
+    _check_input_grad(layer, x, dx)
     key = id(x)
     grads[key] = grads[key] + dx if key in grads else dx       # fan-out: the gradients add
 
@@ -502,18 +530,16 @@ class Layer(Module):
             _split_result(self, result)                 # raises a clear error
         if tape.last_output is not last:                # a layer was recorded during this forward
             tape.refuse_composite(self)
-        single = len(inputs) == 1
-        x = inputs[0] if inputs else None
-        if x is not last or not single:
-            tape.check_inputs(self, inputs)
+        if len(inputs) == 1 and inputs[0] is last:      # a chain: the previous layer's output
+            if out is not last:                         # (an identity layer returns its input)
+                try:
+                    out.setflags(write=False)           # see _protect (inlined: ~1% of a step)
+                except AttributeError:
+                    _protect(self, out)                 # raises a clear error
+        else:
+            tape.check_inputs(self, inputs, out)
         if self._owner is not tape.owner:
             tape.check_registered(self)
-        if out is not x and (single or all(out is not i for i in inputs)):
-            try:
-                out.setflags(write=False)   # an in-place edit would break the recorded backward
-            except AttributeError:
-                raise TypeError(f"{type(self).__name__}.forward must return an array as out, "
-                                f"got {_describe(out)}") from None
         tape.calls.append((self, cache, inputs, out))
         tape.last_output = out
         return out
