@@ -285,3 +285,15 @@ def test_standalone_backward_without_a_call_or_after_a_raise_is_explained():
 def test_need_dx_is_passed_only_to_a_backward_that_declares_it():
     assert nn.Linear._accepts_need_dx and nn.BatchNorm1d._accepts_need_dx
     assert not nn.ReLU._accepts_need_dx and not NoCache._accepts_need_dx
+
+
+def test_a_forward_whose_out_is_not_an_array_is_explained():
+    class Scalar(nn.Layer):
+        def forward(self, x):
+            return float(x.sum()), None
+
+        def backward(self, dout, cache):
+            return dout
+
+    with pytest.raises(TypeError, match="Scalar.forward must return an array as out, got a float"):
+        nn.Sequential(nn.Linear(3, 2), Scalar())(np.ones((2, 3), np.float32))
