@@ -124,7 +124,7 @@ class _Tape:
     """The layer calls of one forward pass of ``owner``, in the order they ran."""
 
     __slots__ = ("owner", "inputs", "calls", "last_output", "output", "known", "known_upto",
-                 "problem", "preprocessed")
+                 "problem", "preprocessed", "is_chain")
 
     def __init__(self, owner, inputs):
         self.owner = owner
@@ -136,6 +136,7 @@ class _Tape:
         self.known_upto = 0             # how many calls' outputs are in `known`
         self.problem = None             # why backward must refuse this tape, or None
         self.preprocessed = None        # arithmetic on the input before the first layer
+        self.is_chain = True            # every layer so far took exactly the previous output
 
     def refuse(self, message):
         if self.problem is None:
@@ -159,9 +160,12 @@ class _Tape:
         self.known_upto = len(self.calls)
         return id(array) in self.known
 
-    def check_inputs(self, layer, inputs):
-        """A layer got an array that is not the previous layer's output."""
-        for i, x in enumerate(inputs):
+    def check_inputs(self, layer, inputs, out):
+        """A layer got something else than the previous layer's output alone."""
+        self.is_chain = False
+        if all(out is not x for x in inputs):
+            _protect(layer, out)
+        for x in inputs:
             if self.is_recorded(x):
                 continue
             name = f"{type(layer).__name__} (call {len(self.calls) + 1})"
@@ -237,6 +241,8 @@ class Module:
             out = self.forward(*inputs)
         finally:
             _tape = None
+        if out is not tape.last_output:
+            tape.is_chain = False
         if out is not tape.last_output and not tape.is_recorded(out):
             if not tape.calls:
                 tape.refuse(f"{type(self).__name__}.forward ran no layer and returned {_describe(out)} "
@@ -259,23 +265,31 @@ class Module:
         data -- the layers below the first trainable one are skipped.
         """
         tape = self._take_tape(grad, input_grad)
-        grads = {id(tape.output): grad}     # dL/d(array), keyed by the array's identity
         calls = tape.calls
         first = 0 if input_grad else tape.first_trainable()
-        if first is None:                   # no parameters anywhere: nothing to do
+        if first is None:                       # no parameters: nothing needs a gradient
             return None
-        for i in range(len(calls) - 1, first - 1, -1):
-            layer, cache, inputs, out = calls[i]
-            dout = grads.pop(id(out), None)
-            if dout is None:                # this output does not lead to the loss
-                continue
-            if i == first and not input_grad:
-                layer._backward_without_dx(dout, cache)   # nobody needs the input layer's dx
-            else:
-                _add_input_grads(grads, layer, inputs, layer._backward(dout, cache))
+        above = reversed(calls[first + (not input_grad):])     # the calls whose dx is needed
+        if tape.is_chain:                       # each layer took the previous one's output
+            for layer, cache, inputs, _ in above:
+                grad = layer._backward(grad, cache)
+                if grad.__class__ is not np.ndarray or grad.shape != inputs[0].shape:
+                    _check_input_grad(layer, inputs[0], grad)   # raises
+            reached = tape.inputs[0] if input_grad else calls[first][3]
+            grads = {id(reached): grad}
+        else:                                   # a graph: sum the gradients an array receives
+            grads = {id(tape.output): grad}     # dL/d(array), by identity
+            for layer, cache, inputs, out in above:
+                dout = grads.pop(id(out), None)
+                if dout is not None:            # None: this output does not lead to the loss
+                    _add_input_grads(grads, layer, inputs, layer._backward(dout, cache))
         if input_grad:
             dxs = tuple(grads[id(x)] if id(x) in grads else np.zeros_like(x) for x in tape.inputs)
             return dxs[0] if len(dxs) == 1 else dxs
+        layer, cache, _, out = calls[first]     # the first layer with parameters:
+        dout = grads.pop(id(out), None)
+        if dout is not None:
+            layer._backward_without_dx(dout, cache)     # its input is data, needing no gradient
         return None
 
     def _take_tape(self, grad, input_grad):
@@ -301,10 +315,10 @@ class Module:
             raise RuntimeError(f"{name}.backward: this gradient came from a loss computed on an earlier "
                                "output, not on the output of the last forward: you ran a second forward "
                                "(e.g. validation) since; evaluate under tn.no_grad() or call backward first")
-        out = tape.output
-        if not isinstance(grad, np.ndarray) or grad.shape != np.shape(out):
+        shape = getattr(tape.output, "shape", None)
+        if grad.__class__ is not np.ndarray or grad.shape != shape:
             raise ValueError(f"backward expects a gradient of the output's shape "
-                             f"{np.shape(out)}, got {np.shape(grad)}")
+                             f"{shape}, got {np.shape(grad)}")
         for layer, _, _, out in tape.calls:
             if out.flags.writeable and all(out is not x for x in tape.inputs):
                 raise RuntimeError(f"{name}.backward: the output of {type(layer).__name__} was made "
@@ -438,6 +452,22 @@ class Module:
         return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
 
 
+def _protect(layer, out):
+    """Make a recorded output read-only: an in-place edit would break its recorded backward."""
+    try:
+        out.setflags(write=False)
+    except AttributeError:
+        raise TypeError(f"{type(layer).__name__}.forward must return an array as out, "
+                        f"got {_describe(out)}") from None
+
+
+def _check_input_grad(layer, x, dx):
+    if dx.__class__ is not np.ndarray or dx.shape != x.shape:
+        raise ValueError(f"{type(layer).__name__}.backward returned {_describe(dx)} as the gradient "
+                         f"of an input of shape {np.shape(x)}; it must have the input's shape"
+                         + (" (did backward forget to `return dx`?)" if dx is None else ""))
+
+
 def _add_input_grads(grads, layer, inputs, dx):
     """Add a layer's input gradients to ``grads`` (summing when an array fed several layers)."""
     if len(inputs) != 1:
@@ -448,10 +478,7 @@ def _add_input_grads(grads, layer, inputs, dx):
             _add_input_grads(grads, layer, (x,), g)
         return
     x = inputs[0]
-    if dx.__class__ is not np.ndarray or dx.shape != x.shape:
-        raise ValueError(f"{type(layer).__name__}.backward returned {_describe(dx)} as the gradient "
-                         f"of an input of shape {np.shape(x)}; it must have the input's shape"
-                         + (" (did backward forget to `return dx`?)" if dx is None else ""))
+    _check_input_grad(layer, x, dx)
     key = id(x)
     grads[key] = grads[key] + dx if key in grads else dx       # fan-out: the gradients add
 
@@ -495,26 +522,25 @@ class Layer(Module):
         tape = _tape
         if tape is None:
             return self._call_alone(inputs)
-        calls = tape.calls
-        calls_before = len(calls)
+        last = tape.last_output
         result = self.forward(*inputs)
-        if result.__class__ is not tuple or len(result) != 2:
-            _split_result(self, result)                     # raises a clear error
-        out, cache = result
-        if len(calls) != calls_before:
+        try:
+            out, cache = result if result.__class__ is tuple else None
+        except (TypeError, ValueError):
+            _split_result(self, result)                 # raises a clear error
+        if tape.last_output is not last:                # a layer was recorded during this forward
             tape.refuse_composite(self)
-        x = inputs[0] if inputs else None
-        if x is not tape.last_output or len(inputs) != 1:
-            tape.check_inputs(self, inputs)
+        if len(inputs) == 1 and inputs[0] is last:      # a chain: the previous layer's output
+            if out is not last:                         # (an identity layer returns its input)
+                try:
+                    out.setflags(write=False)           # see _protect (inlined: ~1% of a step)
+                except AttributeError:
+                    _protect(self, out)                 # raises a clear error
+        else:
+            tape.check_inputs(self, inputs, out)
         if self._owner is not tape.owner:
             tape.check_registered(self)
-        if out is not x and (len(inputs) == 1 or all(out is not i for i in inputs)):
-            try:
-                out.setflags(write=False)   # an in-place edit would break the recorded backward
-            except AttributeError:
-                raise TypeError(f"{type(self).__name__}.forward must return an array as out, "
-                                f"got {_describe(out)}") from None
-        calls.append((self, cache, inputs, out))
+        tape.calls.append((self, cache, inputs, out))
         tape.last_output = out
         return out
 
@@ -527,7 +553,7 @@ class Layer(Module):
         return out
 
     def _take_standalone_cache(self):
-        cache, self._standalone_cache = self._standalone_cache, _USED
+        cache = self._standalone_cache
         name = type(self).__name__
         if cache is _NEVER:
             raise RuntimeError(f"{name}.backward(dout) without a cache uses the cache of the last "
@@ -540,6 +566,7 @@ class Layer(Module):
         if cache is _USED:
             raise RuntimeError(f"{name}.backward(dout): the cache of the last call was already used "
                                "by a backward; call the layer again first (one backward per call)")
+        self._standalone_cache = _USED
         return cache
 
     def _backward_without_dx(self, dout, cache):
@@ -594,18 +621,22 @@ class Loss:
 
     def __call__(self, input, target):
         if not _grad_enabled:
-            return _split_result(self, self.forward(input, target), returns="(loss, cache)")[0]
+            return _split_result(self, self.forward(input, target), "(loss, cache)")[0]
         pending = getattr(self, "_cache", _NEVER)
         self._cache, self._input = _RAISED, None
-        loss, cache = _split_result(self, self.forward(input, target), returns="(loss, cache)")
+        result = self.forward(input, target)
+        try:
+            loss, cache = result if result.__class__ is tuple else None
+        except (TypeError, ValueError):
+            _split_result(self, result, "(loss, cache)")   # raises a clear error
         if pending is _NEVER or pending is _USED or pending is _RAISED:
             self._cache, self._input = cache, input
-        else:
+        else:                                   # the previous call's cache was never used
             self._cache = _AMBIGUOUS
         return loss
 
     def _take_cache(self):
-        cache, self._cache = getattr(self, "_cache", _NEVER), _USED
+        cache = getattr(self, "_cache", _NEVER)
         name = type(self).__name__
         if cache is _NEVER:
             raise RuntimeError(f"{name}.backward() needs a forward call first: compute "
@@ -617,9 +648,11 @@ class Loss:
             raise RuntimeError(f"{name}.backward(): the last call of the loss raised an error, so there "
                                "is no gradient to return; fix the inputs and call the loss again")
         if cache is _AMBIGUOUS:
+            self._cache = _USED                 # refused once; the next call starts afresh
             raise RuntimeError(f"{name}.backward() is ambiguous: the loss was called twice with gradients "
                                "enabled and no backward between, so which call's gradient is meant? "
                                "Compute validation losses under tn.no_grad()")
+        self._cache = _USED
         return cache
 
     def forward(self, input, target):
