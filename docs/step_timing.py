@@ -16,7 +16,9 @@ its cost or worth is measured against ``base``::
         main=/work/main:base new=.:base new-float-mask=.:float_mask torch=.:torch
 
 Variants: base, float_mask, bias_ones, np_dot, flat_index_loss, always_dx,
-no_finite_check, bias_add_copy, float64, torch.
+no_finite_check, bias_add_copy, float64, phases, and two other steps of
+the same math: torch (PyTorch eager) and ceiling (the benchmark's hand-tuned
+NumPy step, run with the PYTHONPATH given).
 """
 import argparse
 import json
@@ -104,7 +106,12 @@ def _patch(variant):
 
 def child(variant, batch, blocks, steps, warmup=300):
     rng = np.random.default_rng(1)
-    if variant == "torch":
+    if variant == "ceiling":            # the benchmark's hand-tuned NumPy step (same math, same BLAS calls)
+        from experiments.bench_contestants import CeilingStep, init_weights
+        ceiling = CeilingStep(init_weights(0), batch)
+        data = [ceiling.prepare(rng.random((batch, 784)), rng.integers(0, 10, batch)) for _ in range(8)]
+        step = ceiling.step
+    elif variant == "torch":
         import torch
         torch.set_num_threads(1)
         torch.manual_seed(0)
