@@ -41,7 +41,9 @@ def test_learning_curves_and_sweep_in_every_case(tmp_path, case):
                                             for c in get_experiment("l1").configs})}.get(case, {})
     results = results_for(["l1"], **kwargs)
     summary = results.summaries[("l1", "tinynet")]
-    assert is_png(tmp_path, plot_learning_curves(summary, tmp_path))
+    figure = plot_learning_curves(summary, tmp_path)
+    assert is_png(tmp_path, figure)
+    assert ("no curves to show" in figure.what_to_see.en) == (case == "all diverged")
     assert is_png(tmp_path, plot_sweep(summary, "l1", get_experiment("l1").sweep_metric, tmp_path))
 
 

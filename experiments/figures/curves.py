@@ -110,7 +110,13 @@ def plot_learning_curves(summary, out, reference=None):
     fig.tight_layout(rect=(0, 0.06 if handles else 0, 1, 1))
     suffix = "" if summary["framework"] == "tinynet" else f"_{summary['framework']}"
     path = save(fig, out, f"{summary['experiment']}/learning_curves{suffix}.png")
-    return Figure(path, Text(f"Learning curves{framework}", f"학습 곡선{framework}"), Text(
+    title = Text(f"Learning curves{framework}", f"학습 곡선{framework}")
+    if not any(ax.has_data() for ax in axes[:len(configs)]):
+        return Figure(path, title, Text(
+            "Every seed of every configuration diverged: each panel says at which epoch; "
+            "there are no curves to show.",
+            "모든 구성의 모든 시드가 발산했다: 각 칸에 발산한 에폭이 적혀 있고, 그릴 곡선이 없다."))
+    return Figure(path, title, Text(
         "Train (blue) and test (orange) accuracy share one axis: the red shaded gap between them "
         "is the overfitting"
         + ("; the grey dashed line is the baseline's test accuracy" if reference else "")
