@@ -14,6 +14,13 @@ from .cli import run_script
 from .config import Experiment, RunConfig
 from .stats import Text
 
+LABELS_KO = {
+    "rotations": "고정 회전 ±15°, ±30° (강의, 이미지 1,500장)",
+    "random_rotation": "±30° 안의 무작위 회전",
+    "shift": "최대 2픽셀 무작위 이동",
+    "crop": "무작위 자르기, 여백 2픽셀",
+    "flip": "무작위 좌우 뒤집기 (숫자가 바뀐다!)",
+}
 KOREAN = Text("데이터 증강",
               "(변환된) 학습 이미지를 늘리면 과적합이 줄어드는가? 변환이 레이블을 보존하는지가 "
               "중요한가?")
@@ -28,7 +35,7 @@ def findings(r):
         lines.append(Text(
             f"{c.label}: test {c.test_acc.acc()} (train {c.train_acc.acc()}), which {verb.en} "
             "compared with the baseline.",
-            f"{c.label}: 테스트 {c.test_acc.acc()} (학습 {c.train_acc.acc()}), 기준 모델에 비해 "
+            f"{c.label_ko}: 테스트 {c.test_acc.acc()} (학습 {c.train_acc.acc()}), 기준 모델에 비해 "
             f"{verb.ko}."))
     if len(configs) > 1:
         best = max(configs, key=lambda c: c.test_acc.mean)
@@ -37,8 +44,8 @@ def findings(r):
             f"Highest mean: {best.label} ({best.test_acc.acc()}); lowest: {worst.label} "
             f"({worst.test_acc.acc()}); their difference is {(best.test_acc - worst.test_acc).points()} "
             f"({(best.test_acc - worst.test_acc).verdict}).",
-            f"평균이 가장 높은 구성: {best.label} ({best.test_acc.acc()}); 가장 낮은 구성: "
-            f"{worst.label} ({worst.test_acc.acc()}); 차이는 "
+            f"평균이 가장 높은 구성: {best.label_ko} ({best.test_acc.acc()}); 가장 낮은 구성: "
+            f"{worst.label_ko} ({worst.test_acc.acc()}); 차이는 "
             f"{(best.test_acc - worst.test_acc).points_ko()} ({(best.test_acc - worst.test_acc).verdict_ko})."))
     return lines
 

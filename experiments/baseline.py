@@ -10,6 +10,7 @@ from .cli import run_script
 from .config import Experiment, RunConfig
 from .stats import Text
 
+LABELS_KO = {"lecture": "기준 모델 (강의)"}
 KOREAN = Text("기준 모델: 강의의 과적합 MLP",
               "784-100-100-100-100-10 MLP를 MNIST 이미지 300장으로만 학습하면 학습 정확도와 테스트 "
               "정확도는 얼마나 벌어지는가?")
@@ -45,8 +46,8 @@ def findings(r):
                 f"Test loss is lowest at epoch {epochs[low]} ({test_loss[low]:.2f}) and ends at "
                 f"{test_loss[-1]:.2f} (epoch {epochs[-1]}): after that the network only grows more "
                 "confident, right and wrong alike.",
-                f"테스트 손실은 {epochs[low]}번째 에폭에서 가장 낮고 ({test_loss[low]:.2f}) "
-                f"{epochs[-1]}번째 에폭에는 {test_loss[-1]:.2f}로 끝난다: 그 뒤로 신경망은 맞든 틀리든 "
+                f"테스트 손실은 {epochs[low]}번째 에폭에서 가장 낮고({test_loss[low]:.2f}), 마지막 "
+                f"{epochs[-1]}번째 에폭의 값은 {test_loss[-1]:.2f}이다: 그 뒤로 신경망은 맞든 틀리든 "
                 "더 확신하게 될 뿐이다."))
         else:
             lines.append(Text(

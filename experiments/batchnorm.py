@@ -13,6 +13,7 @@ from .config import Experiment, RunConfig
 from .stats import Text
 from .summary import MissingResults
 
+LABELS_KO = {"shared": "공유된 BatchNorm1d 하나 (강의)", "separate": "별도의 BatchNorm1d 네 개"}
 KOREAN = Text("배치 정규화: 공유된 층 하나(강의) 대 별도의 층 넷",
               "배치 정규화는 과적합을 줄이는가? 그리고 BatchNorm1d 하나를 네 층이 함께 쓰면 어떻게 되는가?")
 MEASURED = Text("the measured test accuracy", "측정된 테스트 정확도")
@@ -22,7 +23,7 @@ def findings(r):
     base = r.baseline("batchnorm")
     lines = []
     for name, en, ko in (("shared", "the lecture's one shared BatchNorm", "강의의 공유 배치 정규화"),
-                         ("separate", "four separate BatchNorm layers", "별도의 배치 정규화 층 4개")):
+                         ("separate", "four separate BatchNorm layers", "별도의 배치 정규화 층 네 개")):
         try:
             c = r.get("batchnorm", name)
         except MissingResults:

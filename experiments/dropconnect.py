@@ -11,6 +11,7 @@ from .config import Experiment, RunConfig
 from .stats import Text
 from .summary import MissingResults
 
+LABELS_KO = {"p0.2": "드롭 커넥트(p=0.2)", "p0.5": "드롭 커넥트(p=0.5)"}
 KOREAN = Text("드롭 커넥트",
               "유닛 대신 무작위 연결(가중치)을 끊으면 과적합이 줄어드는가?")
 
@@ -23,7 +24,7 @@ def findings(r):
         lines.append(Text(
             f"{c.label}: test {c.test_acc.acc()} (train {c.train_acc.acc()}), which {verb.en} "
             "compared with the baseline.",
-            f"{c.label}: 테스트 {c.test_acc.acc()} (학습 {c.train_acc.acc()}), 기준 모델에 비해 "
+            f"{c.label_ko}: 테스트 {c.test_acc.acc()} (학습 {c.train_acc.acc()}), 기준 모델에 비해 "
             f"{verb.ko}."))
     same_p = [c for c in r.configs("dropconnect") if c.settings["dropconnect"] == 0.2]
     try:

@@ -13,6 +13,8 @@ from .config import Experiment, RunConfig
 from .stats import Text
 from .summary import MissingResults
 
+LABELS_KO = {"lecture": "드롭아웃(0.2), 배치 100, 15 에폭 (강의)",
+             "baseline_hparams": "드롭아웃(0.2), 배치 10, 100 에폭"}
 KOREAN = Text("드롭아웃(0.2)",
               "드롭아웃은 강의의 짧은 학습 일정과 기준 모델의 일정에서 학습 정확도와 테스트 정확도의 "
               "차이를 줄이는가?")
@@ -48,7 +50,7 @@ def findings(r):
                 f"The lecture's reported {reported:.4f} lies more than two standard errors above "
                 f"both of our evaluations with that schedule (best seed: {lecture.test_acc.max:.4f} "
                 f"properly, {lecture.lecture_eval_test_acc.max:.4f} the lecture's way){why.en}.",
-                f"강의가 보고한 {reported:.4f}는 그 일정에서 우리의 두 평가보다 표준오차 2배 넘게 높다 "
+                f"강의가 보고한 값({reported:.4f})은 그 일정에서 우리의 두 평가보다 표준오차 2배 넘게 높다 "
                 f"(가장 좋은 시드: 올바른 평가 {lecture.test_acc.max:.4f}, 강의 방식 "
                 f"{lecture.lecture_eval_test_acc.max:.4f}){why.ko}."))
     try:

@@ -11,6 +11,7 @@ from .cli import run_script
 from .config import Experiment, RunConfig
 from .stats import Text
 
+LABELS_KO = {"patience5": "조기 종료, patience 5", "patience20": "조기 종료, patience 20"}
 KOREAN = Text("조기 종료",
               "검증 정확도가 가장 좋을 때 멈추는 것이 100 에폭을 모두 학습하는 것보다 나은가?")
 VALIDATION_IMAGES = 1000
@@ -39,7 +40,7 @@ def findings(r):
             f"{c.label}: {when.en}; restored best epoch {c.best_epoch.mean:.0f} ± "
             f"{c.best_epoch.std:.0f}; test {c.test_acc.acc()}, which {verb.en} compared with "
             f"training all {epochs} epochs.",
-            f"{c.label}: {when.ko}. 되돌린 최고 에폭은 {c.best_epoch.mean:.0f} ± "
+            f"{c.label_ko}: {when.ko}. 되돌린 최고 에폭은 {c.best_epoch.mean:.0f} ± "
             f"{c.best_epoch.std:.0f}; 테스트 {c.test_acc.acc()}, {epochs} 에폭을 모두 학습한 것에 "
             f"비해 {verb.ko}."))
     return lines

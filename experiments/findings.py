@@ -20,11 +20,12 @@ def divergence_findings(results):
                 "no statistics: every seed diverged")
         rest_ko = (f"통계는 나머지 시드 {c.n}개로 계산했다" if c.n else
                    "모든 시드가 발산해 통계가 없다")
-        name = f"{experiment}/{c.label}" + ("" if framework == "tinynet" else f" ({FRAMEWORK_NAMES[framework]})")
+        where_run = "" if framework == "tinynet" else f" ({FRAMEWORK_NAMES[framework]})"
+        name, name_ko = f"{experiment}/{c.label}{where_run}", f"{experiment}/{c.label_ko}{where_run}"
         lines.append(Text(
             f"**{name}**: {len(c.diverged)} of {c.seeds} seeds diverged (loss or weights not finite, "
             f"at {where}, lr = {c.settings.get('lr')}); {rest}.",
-            f"**{name}**: 시드 {c.seeds}개 중 {len(c.diverged)}개가 발산했다 ({where_ko}에서 손실 또는 "
+            f"**{name_ko}**: 시드 {c.seeds}개 중 {len(c.diverged)}개가 발산했다 ({where_ko}에서 손실 또는 "
             f"가중치가 유한하지 않음, lr = {c.settings.get('lr')}). {rest_ko}."))
     if lines:
         lines.append(Text(
@@ -66,7 +67,7 @@ def lecture_findings(results):
                 f"{experiment} / {ours.label}: the lecture reports {reported:.4f}; we measure "
                 f"{ours.test_acc.acc()} properly and {ours.lecture_eval_test_acc.acc()} the "
                 f"lecture's way: {verdict.en}.",
-                f"{experiment} / {ours.label}: 강의가 보고한 값은 {reported:.4f}이고, 우리 측정값은 "
+                f"{experiment} / {ours.label_ko}: 강의가 보고한 값은 {reported:.4f}이고, 우리 측정값은 "
                 f"올바른 평가로 {ours.test_acc.acc()}, 강의 방식의 평가로 "
                 f"{ours.lecture_eval_test_acc.acc()}이다: {verdict.ko}."))
     return lines or [Text("No configuration with a number from the lecture was run with the "

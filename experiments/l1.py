@@ -24,13 +24,13 @@ def findings(r):
     listed_ko = ", ".join(f"λ={c.settings['l1']:g}에서 {share:.1%}" for c, share in zip(configs, shares))
     if grows_with_lambda(shares):
         lines.append(Text(
-            f"Near-zero weights (|w| < 1e-3): {listed} -- the share grows with λ: L1 makes the "
+            f"Weights near 0 (|w| < 1e-3): {listed} -- the share grows with λ: L1 makes the "
             "network sparse.",
             f"0에 가까운 가중치(|w| < 1e-3)의 비율: {listed_ko} -- λ가 커질수록 비율이 늘어난다: L1은 "
             "신경망을 희소하게 만든다."))
     else:
         lines.append(Text(
-            f"Near-zero weights (|w| < 1e-3): {listed} -- the share does not grow steadily with λ "
+            f"Weights near 0 (|w| < 1e-3): {listed} -- the share does not grow steadily with λ "
             "in these runs.",
             f"0에 가까운 가중치(|w| < 1e-3)의 비율: {listed_ko} -- 이 실행들에서는 λ와 함께 꾸준히 "
             "늘지 않는다."))

@@ -20,8 +20,8 @@ WORDS = {
         "other": "[한국어 보고서](REPORT.ko.md)",
         "generated": "Generated {date} by `{command}`; every number below is computed from the "
                      "runs of that command (seeds {seeds}).",
-        "not_run": "Not run by this command: {names} (run `python -m experiments {first}` to "
-                   "add it).",
+        "not_run": "Not run by this command: {names} (add one with e.g. `python -m experiments "
+                   "{first}`).",
         "diverged": "## Diverged runs",
         "how": "**How to read it.** Each configuration is trained once per seed; the table gives "
                "mean ± sample standard deviation over the seeds that did not diverge. *Test acc* "
@@ -66,14 +66,14 @@ WORDS = {
         "other": "[English report](REPORT.md)",
         "generated": "{date}에 `{command}` 명령으로 만들었다. 아래의 모든 숫자는 이 명령의 실행 결과"
                      "(시드 {seeds})에서 계산했다.",
-        "not_run": "이 명령으로 실행하지 않은 실험: {names} (추가하려면 `python -m experiments "
-                   "{first}`를 실행하라).",
+        "not_run": "이 명령으로 실행하지 않은 실험: {names} (추가하려면 예를 들어 다음을 실행하라: "
+                   "`python -m experiments {first}`).",
         "diverged": "## 발산한 실행",
         "how": "**읽는 법.** 각 구성은 시드마다 한 번씩 학습한다. 표의 값은 발산하지 않은 시드들의 "
-               "평균 ± 표본 표준편차다. *Test acc*는 올바른 평가다: `model.eval()` (배치 정규화는 "
+               "평균 ± 표본 표준편차다. *테스트 정확도*는 올바른 평가다: `model.eval()` (배치 정규화는 "
                "이동 통계를 쓰고 드롭아웃은 꺼진다), 테스트 픽셀도 학습 픽셀처럼 [0, 1]로 바꾼다. "
-               "*Lecture's evaluation*은 강의의 잘못된 평가를 그대로 따른다: 0..255 원본 픽셀, 학습 "
-               "모드. *vs baseline*은 기준 모델과의 평균 테스트 정확도 차이(%p) ± 표준오차 "
+               "*강의 방식의 평가*는 강의의 잘못된 평가를 그대로 따른다: 0..255 원본 픽셀, 학습 "
+               "모드. *기준 모델 대비*는 기준 모델과의 평균 테스트 정확도 차이(%p) ± 표준오차 "
                "sqrt(se₁² + se₂²)다. 보고서 전체에서 쓰는 하나의 규칙: 표준오차 2배 이내면 *비슷함* "
                "(시드 잡음), 그 밖이면 *높음* 또는 *낮음*이다.",
         "all": "## 모든 실험",
@@ -95,8 +95,8 @@ WORDS = {
             "유한한 값만 남기며, 모든 통계에서 뺀다 (보고서가 이를 밝힌다).",
             "이 보고서의 실행에 든 계산 시간: {minutes:.1f}분 (코어 하나 기준).",
         ],
-        "table_head": "| 실험 | 구성 | 시드 | Train acc | Test acc | vs baseline (%p) "
-                      "| Lecture's evaluation | PyTorch test acc | 강의 보고값 |",
+        "table_head": "| 실험 | 구성 | 시드 | 학습 정확도 | 테스트 정확도 | 기준 모델 대비 (%p) "
+                      "| 강의 방식의 평가 | PyTorch 테스트 정확도 | 강의 보고값 |",
         "all_diverged": "{n}개 모두 발산",
         "some_diverged": "{total}개 중 {n}개 ({k}개 발산)",
         "other_settings": "(다른 설정)",
@@ -134,7 +134,7 @@ def _versus_cell(results, row, language):
     if tiny is None or not tiny.usable or row.experiment == "baseline":
         return "—"
     try:
-        base = results.baseline(row.experiment)
+        base = results.baseline(row.experiment, settings=tiny.settings)
     except MissingResults:
         return "—"
     if base.name == tiny.name and base.experiment == tiny.experiment:
@@ -153,7 +153,8 @@ def table(results, language):
             w["other_settings"] if row.mismatch else "—")
         reported = f"{row.lecture_reported:.4f}" if row.lecture_reported else "—"
         lines.append(
-            f"| {row.experiment} | {row.label} | {_seeds_cell(main, w)} "
+            f"| {row.experiment} | {row.label if language == 'en' else row.label_ko} "
+            f"| {_seeds_cell(main, w)} "
             f"| {_stat_cell(tiny, 'train_acc') if tiny else '—'} "
             f"| {_stat_cell(tiny, 'test_acc') if tiny else '—'} "
             f"| {_versus_cell(results, row, language)} "

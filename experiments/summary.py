@@ -12,6 +12,7 @@
   :class:`stats.Stat` over the non-diverged seeds.
 """
 import datetime
+import importlib
 
 import numpy as np
 
@@ -37,6 +38,16 @@ def lecture_number(config, settings):
     same = all(declared.get(k) == settings.get(k) for k in set(declared) | set(settings)
                if k not in _NOT_THE_SETUP)
     return config.lecture_reported if same else None
+
+
+def korean_label(experiment, config):
+    """The configuration's label in Korean, from the experiment script's
+    ``LABELS_KO`` (the English label when it has none)."""
+    try:
+        labels = importlib.import_module(f"{__package__}.{experiment.name}").LABELS_KO
+    except (ImportError, AttributeError):
+        return config.label
+    return labels.get(config.name, config.label)
 
 
 def _median_over_seeds(blocks, epochs_key, values_key):
@@ -77,7 +88,7 @@ def aggregate_probes(probe_records):
     return out
 
 
-def summarize_config(config, runs):
+def summarize_config(config, runs, label_ko=None):
     """The summary entry of one configuration from its seed records."""
     diverged = [{"seed": r["seed"], **r["diverged"]} for r in runs if r.get("diverged")]
     finite = [r for r in runs if not r.get("diverged")]
@@ -85,6 +96,7 @@ def summarize_config(config, runs):
     settings = runs[0]["settings"]
     return {
         "label": config.label,
+        "label_ko": label_ko or config.label,
         "settings": settings,
         "lecture_reported_test_acc": lecture_number(config, settings),
         "seeds": [r["seed"] for r in runs],
@@ -107,7 +119,7 @@ def summarize(experiment, framework, records, seeds):
                 if (key := (experiment.name, framework, config.name, seed)) in records]
         complete &= len(runs) == len(seeds)
         if runs:
-            configs[config.name] = summarize_config(config, runs)
+            configs[config.name] = summarize_config(config, runs, korean_label(experiment, config))
     if not configs:
         return None
     return {
@@ -134,6 +146,7 @@ class ConfigResult:
     def __init__(self, experiment, name, data):
         self.experiment, self.name, self.data = experiment, name, data
         self.label = data["label"]
+        self.label_ko = data.get("label_ko", self.label)
         self.settings = data["settings"]
         self.lecture_reported = data.get("lecture_reported_test_acc")
         self.diverged = data.get("diverged", [])
@@ -202,10 +215,11 @@ class Results:
                 return result
         raise MissingResults(f"{experiment}/{config} ({framework}) was not run")
 
-    def baseline(self, experiment, framework="tinynet"):
+    def baseline(self, experiment, framework="tinynet", settings=None):
         """The plain MLP to compare ``experiment`` with: the baseline, or an
-        identical run (L1/L2 at λ = 0), with the same data, epochs and optimiser."""
-        mine = self.all_configs(experiment, framework)[-1].settings
+        identical run (L1/L2 at λ = 0), with the same data, epochs and optimiser
+        as ``settings`` (default: the experiment's last configuration's)."""
+        mine = settings or self.all_configs(experiment, framework)[-1].settings
         candidates = [("baseline", "lecture"), ("l1", "l1_0"), ("l2", "l2_0")]
         for name, config in candidates:
             try:
@@ -251,4 +265,5 @@ class Row(dict):
     def __init__(self, experiment, result):
         super().__init__()
         self.experiment, self.name, self.label = experiment, result.name, result.label
+        self.label_ko = result.label_ko
         self.lecture_reported = result.lecture_reported

@@ -20,10 +20,15 @@ def lam(c, kind):
 def penalty_findings(r, kind):
     """Gap and test accuracy along the sweep, the best λ, and collapsed seeds."""
     configs = r.configs(kind)
-    gaps = ", ".join(f"{100 * c.gap.mean:.1f} at {lam(c, kind)}" for c in configs)
-    tests = ", ".join(f"{c.test_acc.mean:.4f} at {lam(c, kind)}" for c in configs)
-    lines = [Text(f"Train-test gap in points: {gaps}.", f"학습-테스트 차이(%p): {gaps}."),
-             Text(f"Test accuracy: {tests}.", f"테스트 정확도: {tests}.")]
+    gaps = [f"{100 * c.gap.mean:.1f}" for c in configs]
+    tests = [f"{c.test_acc.mean:.4f}" for c in configs]
+
+    def listed(values):
+        return Text(", ".join(f"{v} at {lam(c, kind)}" for v, c in zip(values, configs)),
+                    ", ".join(f"{lam(c, kind)}에서 {v}" for v, c in zip(values, configs)))
+    lines = [Text(f"Train-test gap in points: {listed(gaps).en}.",
+                  f"학습-테스트 차이(%p): {listed(gaps).ko}."),
+             Text(f"Test accuracy: {listed(tests).en}.", f"테스트 정확도: {listed(tests).ko}.")]
     none = configs[0] if configs[0].settings[kind] == 0 else None
     penalised = [c for c in configs if c.settings[kind] > 0]
     if none is not None and penalised:
@@ -32,7 +37,7 @@ def penalty_findings(r, kind):
         lines.append(Text(
             f"The best penalised run, {lam(best, kind)}, {verb.en} compared with no penalty "
             f"({best.test_acc.acc()} vs {none.test_acc.acc()}).",
-            f"정규화를 적용한 실행 중 가장 좋은 {lam(best, kind)}는 정규화가 없을 때에 비해 {verb.ko} "
+            f"정규화를 적용한 실행 중 가장 좋은 실행({lam(best, kind)})은 정규화가 없을 때에 비해 {verb.ko} "
             f"({best.test_acc.acc()} 대 {none.test_acc.acc()})."))
         strongest = penalised[-1]
         closing = strongest.gap - none.gap
@@ -42,7 +47,7 @@ def penalty_findings(r, kind):
                 f"{none.gap.points()} to {strongest.gap.points()}: train accuracy changed by "
                 f"{(strongest.train_acc - none.train_acc).points()}, test accuracy by "
                 f"{(strongest.test_acc - none.test_acc).points()}.",
-                f"가장 강한 정규화 {lam(strongest, kind)}는 차이를 {none.gap.points_ko()}에서 "
+                f"가장 강한 정규화({lam(strongest, kind)})는 차이를 {none.gap.points_ko()}에서 "
                 f"{strongest.gap.points_ko()}로 줄인다: 학습 정확도는 "
                 f"{(strongest.train_acc - none.train_acc).points_ko()}, 테스트 정확도는 "
                 f"{(strongest.test_acc - none.test_acc).points_ko()} 변했다."))
@@ -50,7 +55,7 @@ def penalty_findings(r, kind):
             lines.append(Text(
                 f"Even the strongest penalty, {lam(strongest, kind)}, does not clearly close the "
                 f"gap ({none.gap.points()} without, {strongest.gap.points()} with it).",
-                f"가장 강한 정규화 {lam(strongest, kind)}도 차이를 뚜렷하게 줄이지 못한다 (정규화 없이 "
+                f"가장 강한 정규화({lam(strongest, kind)})도 차이를 뚜렷하게 줄이지 못한다 (정규화 없이 "
                 f"{none.gap.points_ko()}, 정규화와 함께 {strongest.gap.points_ko()})."))
     collapsed = [(c, int((c.train_acc.values < LEARNED).sum())) for c in configs]
     collapsed = [(c, k) for c, k in collapsed if k]

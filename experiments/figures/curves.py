@@ -3,6 +3,7 @@ them -- the overfitting -- shaded; one panel per configuration, all on the
 same 0..1 scale, the baseline's test accuracy in grey for reference; a last
 panel with every configuration's test loss."""
 import math
+import textwrap
 
 import numpy as np
 
@@ -14,19 +15,19 @@ from .common import (GAP, REFERENCE, TEST, TRAIN, VAL, WIDTH, Figure, divergence
 LOSS_COLORS = ("tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:green")
 
 
-def _accuracy_panel(ax, config, reference):
+def _accuracy_panel(ax, config, reference, title_color="k"):
     histories = finite_histories(config)
     note = divergence_note(config)
     train = mean_curve(histories, "epoch", "train_acc")
     test = mean_curve(histories, "eval_epoch", "test_acc")
     if train is None or test is None:
         no_data(ax, note.replace(" (", "\n(") if note else "no finite results")
-        ax.set_title(config["label"], fontsize=13)
+        ax.set_title(textwrap.fill(config["label"], 34), fontsize=13, color=title_color)
         return
     if reference is not None:
         ref = mean_curve(finite_histories(reference), "eval_epoch", "test_acc")
         if ref is not None:
-            ax.plot(ref[0], ref[1], color=REFERENCE, ls="--", lw=1.5, label="baseline test")
+            ax.plot(ref[0], ref[1], color=REFERENCE, ls="--", lw=1.5, label="baseline (test)")
     ax.fill_between(train[0], train[2], train[3], color=TRAIN, alpha=0.15, lw=0)
     ax.plot(train[0], train[1], color=TRAIN, lw=2, label="train")
     ax.fill_between(test[0], test[2], test[3], color=TEST, alpha=0.15, lw=0)
@@ -41,7 +42,8 @@ def _accuracy_panel(ax, config, reference):
     if reported is not None:
         ax.axhline(reported, color="k", ls=(0, (1, 2)), lw=1.2, label=f"lecture: {reported:.4f}")
     gap = train_at_test[-1] - test[1][-1]
-    ax.set_title(f"{config['label']}\nfinal gap {100 * gap:.1f} points", fontsize=13)
+    ax.set_title(f"{textwrap.fill(config['label'], 34)}\nfinal gap {100 * gap:.1f} points",
+                 fontsize=13, color=title_color)
     if note:
         ax.text(0.98, 0.04, note, ha="right", va="bottom", transform=ax.transAxes, fontsize=11,
                 color="tab:red", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8})
@@ -72,10 +74,11 @@ def _loss_panel(ax, configs, reference, colors):
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
     ax.set_title("Cross-entropy loss (log scale)" if len(configs) == 1 else
-                 "Test loss (cross-entropy, log scale)", fontsize=13)
+                 "Test loss (log scale)\nline colour = panel title colour", fontsize=13)
     ax.set_xlabel("epoch")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=9 if len(configs) > 3 else 11, loc="best")
+    if len(configs) == 1:                 # several: the panel titles' colours say which is which
+        ax.legend(fontsize=11, loc="best")
 
 
 def plot_learning_curves(summary, out, reference=None):
@@ -87,8 +90,9 @@ def plot_learning_curves(summary, out, reference=None):
     rows = math.ceil(panels / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, 4.3 * rows + 0.8), squeeze=False)
     axes = axes.ravel()
-    for ax, config in zip(axes, configs):
-        _accuracy_panel(ax, config, reference)
+    several = len(configs) > 1
+    for i, (ax, config) in enumerate(zip(axes, configs)):
+        _accuracy_panel(ax, config, reference, LOSS_COLORS[i % len(LOSS_COLORS)] if several else "k")
         if ax.has_data():
             ax.set_ylim(0, 1.02)
             ax.set_ylabel("accuracy")
@@ -106,7 +110,7 @@ def plot_learning_curves(summary, out, reference=None):
     fig.tight_layout(rect=(0, 0.06 if handles else 0, 1, 1))
     suffix = "" if summary["framework"] == "tinynet" else f"_{summary['framework']}"
     path = save(fig, out, f"{summary['experiment']}/learning_curves{suffix}.png")
-    return Figure(path, Text("Learning curves", "학습 곡선"), Text(
+    return Figure(path, Text(f"Learning curves{framework}", f"학습 곡선{framework}"), Text(
         "Train (blue) and test (orange) accuracy share one axis: the red shaded gap between them "
         "is the overfitting"
         + ("; the grey dashed line is the baseline's test accuracy" if reference else "")

@@ -52,7 +52,7 @@ def plot_sweep(summary, param, metric, out):
     fig.tight_layout()
     suffix = "" if summary["framework"] == "tinynet" else f"_{summary['framework']}"
     path = save(fig, out, f"{summary['experiment']}/sweep{suffix}.png")
-    return Figure(path, Text("Sweep over λ", "λ에 따른 변화"), Text(
+    return Figure(path, Text(f"Sweep over λ{framework}", f"λ에 따른 변화{framework}"), Text(
         "Left: final train and test accuracy per λ, the distance between them is the overfitting; "
         "right: what the penalty does to the weights.",
         "왼쪽: λ마다 마지막 학습·테스트 정확도, 둘 사이의 거리가 과적합이다; 오른쪽: 정규화가 가중치에 "
@@ -103,11 +103,12 @@ def plot_weight_histograms(sweeps, out):
     fig.tight_layout()
     path = save(fig, out, "l1_vs_l2_weights.png")
     return Figure(path, Text("L1 vs L2: the final weights", "L1 대 L2: 학습 후 가중치"), Text(
-        "Counts are on a log scale. Top: L1 piles weights up in a spike at w = 0 -- sparsity; L2 "
-        "narrows the whole bell without a spike -- shrinkage. Bottom, the size |w| on a log "
-        "axis: under L1 the weights pile up below lr·λ (dashed), the size of one L1 step -- plain "
-        "SGD leaves them jittering around zero within one step rather than exactly at it.",
-        "개수는 로그 눈금이다. 위: L1은 가중치를 w = 0의 뾰족한 봉우리에 쌓는다 -- 희소성; L2는 "
-        "봉우리 없이 종 모양 전체를 좁힌다 -- 축소. 아래는 |w|의 크기를 로그 축으로 본 것이다: L1에서 "
-        "가중치는 L1 한 스텝의 크기인 lr·λ(점선) 아래에 쌓인다 -- 보통의 SGD는 가중치를 정확히 0에 두지 "
-        "않고 한 스텝 안에서 0 주위를 오가게 한다."))
+        "Counts are on a log scale. L1 (left) moves every weight towards zero by the same lr·λ "
+        "at each step: weights the data does not need are driven to zero and then held within "
+        "one step of it -- the spike at w = 0 on top, the cliff at lr·λ (dashed) below: "
+        "sparsity. L2 (right) shrinks each weight in proportion to its size: the whole "
+        "distribution moves smoothly towards smaller |w|, with no cliff -- shrinkage.",
+        "개수는 로그 눈금이다. L1(왼쪽)은 매 스텝 모든 가중치를 같은 크기 lr·λ만큼 0 쪽으로 옮긴다: "
+        "데이터에 필요 없는 가중치는 0까지 밀려간 뒤 0에서 한 스텝 안에 머문다 -- 위의 w = 0 봉우리, "
+        "아래의 lr·λ(점선) 절벽: 희소성. L2(오른쪽)는 각 가중치를 크기에 비례해 줄인다: 분포 전체가 "
+        "절벽 없이 더 작은 |w| 쪽으로 부드럽게 옮겨 간다 -- 축소."))
