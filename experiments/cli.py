@@ -48,6 +48,11 @@ finished seeds (rerun the same command to resume) and exits with status 130.
 """
 
 
+class LabError(Exception):
+    """A problem with the folders or data of a run: one line, exit status 2
+    (argparse's usage block is for mistakes in the options themselves)."""
+
+
 def positive_int(text):
     """argparse type: an integer >= 1, with a clear message otherwise."""
     try:
@@ -145,45 +150,45 @@ def _resolve_names(parser, names):
 # --------------------------------------------------------------------------
 # Checks before any training
 # --------------------------------------------------------------------------
-def _check_out(parser, out):
+def _check_out(out):
     """Make sure results can be written to ``out`` (created with its
     parents if missing) -- before hours of training, not after."""
     if out.exists() and not out.is_dir():
-        parser.error(f"--out {out}: this is a file, not a folder; choose a folder for the results")
+        raise LabError(f"--out {out}: this is a file, not a folder; choose a folder for the results")
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=out, prefix=".write-test.", suffix=".tmp")
         os.close(fd)
         os.unlink(probe)
     except OSError as error:
-        parser.error(f"--out {out}: cannot write results there ({error.strerror or error})")
+        raise LabError(f"--out {out}: cannot write results there ({error.strerror or error})")
 
 
-def _check_data_dir(parser, data_dir):
+def _check_data_dir(data_dir):
     if data_dir is None:
         return
     folder = Path(data_dir)
     if not folder.exists():
-        parser.error(f"--data-dir {folder}: no such folder (create it, or point --data-dir at the "
+        raise LabError(f"--data-dir {folder}: no such folder (create it, or point --data-dir at the "
                      "folder holding the mnist/ and fashion-mnist/ data folders)")
     if not folder.is_dir():
-        parser.error(f"--data-dir {folder}: this is a file, not a folder")
+        raise LabError(f"--data-dir {folder}: this is a file, not a folder")
 
 
-def _check_data(parser, plans, data_dir):
+def _check_data(plans, data_dir):
     """Check sizes and load the data once here, so that missing/corrupt files
     or a bad --train-size give one clear message before any worker starts."""
     for experiment in plans:
         for c in experiment.configs:
             if c.train_size < c.batch_size:     # drop_last would leave no batch at all
-                parser.error(f"--train-size {c.train_size} is smaller than the batch size "
+                raise LabError(f"--train-size {c.train_size} is smaller than the batch size "
                              f"{c.batch_size} of {experiment.name}/{c.name}: no full batch to train on")
     needed = {(c.dataset, c.train_size, c.val_size) for e in plans for c in e.configs}
     for dataset, train_size, val_size in sorted(needed):
         try:
             load_lab_data(dataset, train_size, val_size, data_dir)
         except DataError as error:
-            parser.error(str(error))
+            raise LabError(str(error))
 
 
 # --------------------------------------------------------------------------
@@ -249,6 +254,9 @@ def main(argv=None, experiment=None):
     command = f"{prog} {shlex.join(argv)}".rstrip()     # quoted in the report
     try:
         return _main(parser, args, experiment, command)
+    except LabError as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 2
     except OSError as error:     # disk full, a folder removed or made read-only during the run
         where = f" ({error.filename})" if error.filename and str(error.filename) not in str(error) \
             else ""
@@ -273,12 +281,12 @@ def _main(parser, args, experiment, command):
 
     if run_all and args.report_only:
         if not out.is_dir():
-            parser.error(f"--report-only: no results folder {out} "
+            raise LabError(f"--report-only: no results folder {out} "
                          f"({'it is a file' if out.exists() else 'it does not exist'}); "
                          "run the experiments first, or point --out at their folder")
         records = runner.stored_records(out, plans, frameworks, seeds)
         if not records:
-            parser.error(f"--report-only: {out} holds no stored seeds for these experiments and "
+            raise LabError(f"--report-only: {out} holds no stored seeds for these experiments and "
                          "options; give the options of the run (e.g. --epochs, --seeds)")
         path = write_report(plans, frameworks, records, seeds, out, command)
         print(f"wrote {path}")
@@ -286,10 +294,10 @@ def _main(parser, args, experiment, command):
 
     if "torch" in frameworks and importlib.util.find_spec("torch") is None:
         from .torch_backend import MISSING_TORCH   # cheap: there is no torch to import
-        parser.error(MISSING_TORCH)
-    _check_data_dir(parser, args.data_dir)
-    _check_data(parser, plans, args.data_dir)
-    _check_out(parser, out)
+        raise LabError(MISSING_TORCH)
+    _check_data_dir(args.data_dir)
+    _check_data(plans, args.data_dir)
+    _check_out(out)
     jobs = [runner.Job(e.name, c, seed, framework, args.data_dir, args.verbose)
             for framework in frameworks for e in plans for c in e.configs for seed in seeds]
 
