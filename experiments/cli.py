@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import difflib
 import importlib.util
-import io
 import math
 import os
 import shlex
@@ -29,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import EXPERIMENT_NAMES, all_experiments, get_experiment, report, runner, storage
+from . import EXPERIMENT_NAMES, get_experiment, report, runner
 from .config import DATASETS
 from .data import DataError, load_lab_data
 
@@ -195,48 +194,10 @@ def _check_data(plans, data_dir):
 # The report
 # --------------------------------------------------------------------------
 def write_report(experiments, frameworks, records, seeds, out, command, plots=True):
-    """Summaries, figures, REPORT.md and REPORT.ko.md: report.write_all
-    (LABREPORT's entry point). Returns REPORT.md's path (None when only
-    summaries were written)."""
-    write_all = getattr(report, "write_all", None)
-    if write_all is not None:
-        return write_all(list(experiments), list(frameworks), records, list(seeds), Path(out),
-                         command, plots=plots)
-    return _legacy_write_all(experiments, frameworks, records, seeds, Path(out), plots)
-
-
-def _legacy_write_all(experiments, frameworks, records, seeds, out, plots=True):
-    """The old report.py behind write_all's signature, until report.write_all
-    exists: summaries and figures through storage; diverged seeds left out."""
-    finished = {k: r for k, r in records.items() if not r.get("diverged")}
-    for experiment in experiments:
-        for framework in frameworks:
-            keys = [(experiment.name, framework, c.name, s) for c in experiment.configs for s in seeds]
-            if not any(k in finished for k in keys):
-                continue
-            summary = report.summarize(experiment, framework, list(experiment.configs), finished,
-                                       seeds, complete=all(k in records for k in keys))
-            folder = out / experiment.name
-            storage.write_json(folder / report.summary_name(framework), summary)
-            if plots and summary["configs"]:
-                suffix = report.figure_suffix(framework)
-                reference = None if experiment.name == "baseline" else \
-                    report.baseline_reference(out, framework, summary)
-                figure = io.BytesIO()
-                report.plot_learning_curves(summary, figure, reference)
-                storage.atomic_write_bytes(folder / f"learning_curves{suffix}.png", figure.getvalue())
-                if experiment.sweep_param:
-                    figure = io.BytesIO()
-                    report.plot_sweep(summary, experiment.sweep_param, experiment.sweep_metric, figure)
-                    storage.atomic_write_bytes(folder / f"sweep{suffix}.png", figure.getvalue())
-    if not plots:
-        return None
-    try:
-        return report.write_report(out, all_experiments())
-    except Exception as error:  # noqa: BLE001 - the old report's findings assume no diverged run
-        storage.warn(f"warning: REPORT.md not written: the old report cannot handle these results "
-                     f"({type(error).__name__}: {error}); the seeds and summaries are stored")
-        return None
+    """Summaries, figures, REPORT.md and REPORT.ko.md: report.write_all, the
+    report's one entry point. Returns REPORT.md's path."""
+    return report.write_all(list(experiments), list(frameworks), records, list(seeds), Path(out),
+                            command, plots=plots)
 
 
 # --------------------------------------------------------------------------
