@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import difflib
 import importlib.util
-import io
 import math
 import os
 import shlex
@@ -29,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import EXPERIMENT_NAMES, all_experiments, get_experiment, report, runner, storage
+from . import EXPERIMENT_NAMES, get_experiment, report, runner
 from .config import DATASETS
 from .data import DataError, load_lab_data
 
@@ -46,6 +45,11 @@ examples:
 Bad options or folders end with a message and exit status 2; Ctrl-C keeps the
 finished seeds (rerun the same command to resume) and exits with status 130.
 """
+
+
+class LabError(Exception):
+    """A problem with the folders or data of a run: one line, exit status 2
+    (argparse's usage block is for mistakes in the options themselves)."""
 
 
 def positive_int(text):
@@ -145,93 +149,55 @@ def _resolve_names(parser, names):
 # --------------------------------------------------------------------------
 # Checks before any training
 # --------------------------------------------------------------------------
-def _check_out(parser, out):
+def _check_out(out):
     """Make sure results can be written to ``out`` (created with its
     parents if missing) -- before hours of training, not after."""
     if out.exists() and not out.is_dir():
-        parser.error(f"--out {out}: this is a file, not a folder; choose a folder for the results")
+        raise LabError(f"--out {out}: this is a file, not a folder; choose a folder for the results")
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=out, prefix=".write-test.", suffix=".tmp")
         os.close(fd)
         os.unlink(probe)
     except OSError as error:
-        parser.error(f"--out {out}: cannot write results there ({error.strerror or error})")
+        raise LabError(f"--out {out}: cannot write results there ({error.strerror or error})")
 
 
-def _check_data_dir(parser, data_dir):
+def _check_data_dir(data_dir):
     if data_dir is None:
         return
     folder = Path(data_dir)
     if not folder.exists():
-        parser.error(f"--data-dir {folder}: no such folder (create it, or point --data-dir at the "
+        raise LabError(f"--data-dir {folder}: no such folder (create it, or point --data-dir at the "
                      "folder holding the mnist/ and fashion-mnist/ data folders)")
     if not folder.is_dir():
-        parser.error(f"--data-dir {folder}: this is a file, not a folder")
+        raise LabError(f"--data-dir {folder}: this is a file, not a folder")
 
 
-def _check_data(parser, plans, data_dir):
+def _check_data(plans, data_dir):
     """Check sizes and load the data once here, so that missing/corrupt files
     or a bad --train-size give one clear message before any worker starts."""
     for experiment in plans:
         for c in experiment.configs:
             if c.train_size < c.batch_size:     # drop_last would leave no batch at all
-                parser.error(f"--train-size {c.train_size} is smaller than the batch size "
+                raise LabError(f"--train-size {c.train_size} is smaller than the batch size "
                              f"{c.batch_size} of {experiment.name}/{c.name}: no full batch to train on")
     needed = {(c.dataset, c.train_size, c.val_size) for e in plans for c in e.configs}
     for dataset, train_size, val_size in sorted(needed):
         try:
             load_lab_data(dataset, train_size, val_size, data_dir)
         except DataError as error:
-            parser.error(str(error))
+            raise LabError(str(error))
 
 
 # --------------------------------------------------------------------------
 # The report
 # --------------------------------------------------------------------------
 def write_report(experiments, frameworks, records, seeds, out, command, plots=True):
-    """Summaries, figures, REPORT.md and REPORT.ko.md: report.write_all
-    (LABREPORT's entry point). Returns REPORT.md's path (None when only
-    summaries were written)."""
-    write_all = getattr(report, "write_all", None)
-    if write_all is not None:
-        return write_all(list(experiments), list(frameworks), records, list(seeds), Path(out),
-                         command, plots=plots)
-    return _legacy_write_all(experiments, frameworks, records, seeds, Path(out), plots)
-
-
-def _legacy_write_all(experiments, frameworks, records, seeds, out, plots=True):
-    """The old report.py behind write_all's signature, until report.write_all
-    exists: summaries and figures through storage; diverged seeds left out."""
-    finished = {k: r for k, r in records.items() if not r.get("diverged")}
-    for experiment in experiments:
-        for framework in frameworks:
-            keys = [(experiment.name, framework, c.name, s) for c in experiment.configs for s in seeds]
-            if not any(k in finished for k in keys):
-                continue
-            summary = report.summarize(experiment, framework, list(experiment.configs), finished,
-                                       seeds, complete=all(k in records for k in keys))
-            folder = out / experiment.name
-            storage.write_json(folder / report.summary_name(framework), summary)
-            if plots and summary["configs"]:
-                suffix = report.figure_suffix(framework)
-                reference = None if experiment.name == "baseline" else \
-                    report.baseline_reference(out, framework, summary)
-                figure = io.BytesIO()
-                report.plot_learning_curves(summary, figure, reference)
-                storage.atomic_write_bytes(folder / f"learning_curves{suffix}.png", figure.getvalue())
-                if experiment.sweep_param:
-                    figure = io.BytesIO()
-                    report.plot_sweep(summary, experiment.sweep_param, experiment.sweep_metric, figure)
-                    storage.atomic_write_bytes(folder / f"sweep{suffix}.png", figure.getvalue())
-    if not plots:
-        return None
-    try:
-        return report.write_report(out, all_experiments())
-    except Exception as error:  # noqa: BLE001 - the old report's findings assume no diverged run
-        storage.warn(f"warning: REPORT.md not written: the old report cannot handle these results "
-                     f"({type(error).__name__}: {error}); the seeds and summaries are stored")
-        return None
+    """Summaries, figures, REPORT.md and REPORT.ko.md: report.write_all, the
+    report's one entry point. Returns REPORT.md's path."""
+    return report.write_all(list(experiments), list(frameworks), records, list(seeds), Path(out),
+                            command, plots=plots)
 
 
 # --------------------------------------------------------------------------
@@ -249,6 +215,9 @@ def main(argv=None, experiment=None):
     command = f"{prog} {shlex.join(argv)}".rstrip()     # quoted in the report
     try:
         return _main(parser, args, experiment, command)
+    except LabError as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 2
     except OSError as error:     # disk full, a folder removed or made read-only during the run
         where = f" ({error.filename})" if error.filename and str(error.filename) not in str(error) \
             else ""
@@ -273,12 +242,12 @@ def _main(parser, args, experiment, command):
 
     if run_all and args.report_only:
         if not out.is_dir():
-            parser.error(f"--report-only: no results folder {out} "
+            raise LabError(f"--report-only: no results folder {out} "
                          f"({'it is a file' if out.exists() else 'it does not exist'}); "
                          "run the experiments first, or point --out at their folder")
         records = runner.stored_records(out, plans, frameworks, seeds)
         if not records:
-            parser.error(f"--report-only: {out} holds no stored seeds for these experiments and "
+            raise LabError(f"--report-only: {out} holds no stored seeds for these experiments and "
                          "options; give the options of the run (e.g. --epochs, --seeds)")
         path = write_report(plans, frameworks, records, seeds, out, command)
         print(f"wrote {path}")
@@ -286,10 +255,10 @@ def _main(parser, args, experiment, command):
 
     if "torch" in frameworks and importlib.util.find_spec("torch") is None:
         from .torch_backend import MISSING_TORCH   # cheap: there is no torch to import
-        parser.error(MISSING_TORCH)
-    _check_data_dir(parser, args.data_dir)
-    _check_data(parser, plans, args.data_dir)
-    _check_out(parser, out)
+        raise LabError(MISSING_TORCH)
+    _check_data_dir(args.data_dir)
+    _check_data(plans, args.data_dir)
+    _check_out(out)
     jobs = [runner.Job(e.name, c, seed, framework, args.data_dir, args.verbose)
             for framework in frameworks for e in plans for c in e.configs for seed in seeds]
 

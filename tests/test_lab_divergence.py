@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from experiments import cli, report, runner, train
+from experiments import cli, runner, train
 from experiments.config import RunConfig
 from experiments.data import load_lab_data
 
@@ -156,11 +156,10 @@ def test_a_lab_run_with_lr_50_finishes_with_valid_files(capsys, tmp_path):
         strict_json(path.read_text())                            # every file is valid JSON
     seed = strict_json((tmp_path / "baseline/seeds/lecture__seed0.json").read_text())
     assert seed["settings"]["lr"] == 50 and seed["diverged"]["epoch"] >= 1
-    if hasattr(report, "write_all"):           # LABREPORT's report (the old one predates C6)
-        assert (tmp_path / "REPORT.md").exists() and (tmp_path / "REPORT.ko.md").exists()
-        text = (tmp_path / "REPORT.md").read_text()
-        assert "diverged" in text and "baseline" in text
-        assert list(tmp_path.rglob("*.png"))
+    assert (tmp_path / "REPORT.md").exists() and (tmp_path / "REPORT.ko.md").exists()
+    text = (tmp_path / "REPORT.md").read_text()
+    assert "diverged" in text and "baseline" in text
+    assert list(tmp_path.rglob("*.png"))
 
     # A diverged record is a valid result: the rerun reuses it.
     code, _, err = run_cli(argv, capsys)
