@@ -13,6 +13,7 @@ def trained_layer():
     return layer
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf - inf, on purpose
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_batchnorm_refuses_a_non_finite_batch_and_keeps_its_running_statistics(bad):
     """Issue 8: one NaN in a training batch poisoned running_mean/running_var for good."""

@@ -5,8 +5,9 @@ import gc
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
+
+from ..storage import atomic_write_text
 
 DEFAULT_OUT = "results/benchmark.json"
 EQUIVALENCE_TOLERANCE = 1e-10
@@ -130,17 +131,9 @@ def measure_lecture_runs(args, root):
 
 
 def write_results(path, results):
-    """The JSON, written whole or not at all (a unique temporary file, then a rename)."""
+    """The JSON, written whole or not at all (the lab's atomic writer)."""
     text = json.dumps(results, indent=2, default=str, allow_nan=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
 
 
 def main(argv=None):
