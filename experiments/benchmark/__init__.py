@@ -11,8 +11,8 @@ MLP with cross-entropy loss, SGD lr 0.1, for three contestants
   not installed: ``pip install -e ".[torch]"``);
 * **ceiling**: a hand-tuned NumPy step of the same math (preallocated buffers,
   ``out=``, in-place activations, no input checks, fused softmax-CE backward,
-  in-place update, no input gradient for the first layer, and every NumPy
-  trick tinynet's layers use): the speed a NumPy framework can hope for.
+  in-place update, no input gradient for the first layer, and the NumPy
+  speed tricks tinynet's textbook layers leave out): the speed a NumPy framework can hope for.
 
 Before timing, one float64 step of each from identical weights and data
 must give identical weights (max abs difference printed): contestants that

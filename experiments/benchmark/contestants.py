@@ -12,7 +12,7 @@ Each contestant is one SGD training step of the lecture's network, the
   preallocated buffers, ``out=`` arguments, a fused softmax + cross-entropy
   backward, an in-place update, no input gradient for the first layer
   (the data needs none; PyTorch doesn't compute it either), and every
-  NumPy-level trick of tinynet's layers (listed in the class docstring).
+  NumPy-level speed trick (listed in the class docstring).
 
 All three share one interface::
 
@@ -58,8 +58,9 @@ class CeilingStep:
     Everything a framework cannot do, because it must leave its arrays to
     the user: every buffer is allocated once and written with ``out=``; the
     activations are changed in place; no input is checked. Plus every
-    NumPy-level trick that tinynet's layers use, so that tinynet cannot
-    pass the ceiling by arithmetic alone:
+    NumPy-level speed trick, including those tinynet's textbook layers
+    leave out for readability (docs/performance.md), so the ceiling stays
+    an upper bound:
 
     * weights in PyTorch's (out, in) layout: ``x @ W.T`` and ``G.T @ x``
       are the fastest forms for the large first layer;
