@@ -13,7 +13,7 @@ one speed trick into the textbook code (or removes one design choice), so
 its cost or worth is measured against ``base``::
 
     OPENBLAS_NUM_THREADS=1 python docs/step_timing.py --rounds 9 \\
-        main=/work/main:base new=.:base new-float-mask=.:float_mask torch=.:torch
+        previous=PREVIOUS:base new=.:base new-float-mask=.:float_mask torch=.:torch
 
 Variants: base, float_mask, bias_ones, np_dot, flat_index_loss, always_dx,
 no_finite_check, bias_add_copy, float64, phases, and two other steps of
