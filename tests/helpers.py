@@ -3,6 +3,7 @@
 The reusable parts live in tinynet.testing (a student's tests use them too);
 this file adds what only the project's tests need: the lab's lecture model.
 """
+import numpy as np
 from hypothesis import strategies as st
 
 from experiments.models import LectureBatchNormMLP as LectureMLP  # noqa: F401 (re-exported)
@@ -20,3 +21,31 @@ def assert_grads_close(errors, tol=GRAD_TOL):
     worst = max(errors, key=errors.get)
     assert errors[worst] < tol, str(errors) if hasattr(errors, "details") else (
         f"gradient of {worst!r} off: relative errors {errors}")
+
+
+def T(a, grad=False):
+    """A float64 torch tensor of ``a`` (the PyTorch twin's input)."""
+    import torch
+    return torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=grad)
+
+
+def close(ours, theirs, tol=PARITY_TOL, same_dtype=False):
+    """Our array equals torch's (or NumPy's) to ``tol``, with the same shape."""
+    if hasattr(theirs, "detach"):
+        theirs = theirs.detach().numpy()
+    theirs = np.asarray(theirs)
+    assert ours.shape == theirs.shape
+    if same_dtype:
+        assert ours.dtype == theirs.dtype
+    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
+
+
+def run_cli(argv, capsys):
+    """Call the lab's CLI in-process; returns (exit code, stdout, stderr)."""
+    from experiments import cli
+    try:
+        code = cli.main(argv)
+    except SystemExit as stop:
+        code = stop.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

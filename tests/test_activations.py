@@ -9,21 +9,15 @@ import tinynet as tn
 from tinynet import nn
 from tinynet.gradcheck import check_layer
 
-from helpers import GRAD_TOL, PARITY_TOL, assert_grads_close, float_arrays, signed_values, sizes
+from helpers import GRAD_TOL, PARITY_TOL, T, assert_grads_close, close as _close, float_arrays, signed_values, sizes
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation")
 
 rng = np.random.default_rng(0)
 
 
-def T(a, grad=False):
-    return torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=grad)
-
-
 def close(ours, theirs, tol=PARITY_TOL):
-    theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
-    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
+    _close(ours, theirs, tol, same_dtype=True)
 
 
 def parity(layer, torch_fn, x, g):

@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments import EXPERIMENT_NAMES, cli, get_experiment, train
+from experiments import EXPERIMENT_NAMES, get_experiment, train
 from experiments import config as lab_config
 from experiments.config import RunConfig
 from experiments.data import DataError, load_lab_data
+
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = get_experiment("baseline").configs[0]
@@ -93,15 +95,6 @@ def test_lecture_reference_is_dropped_when_the_setup_changes():
 # --------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------
-def run_cli(argv, capsys):
-    """Call the CLI in-process; returns (exit code, stdout, stderr)."""
-    try:
-        code = cli.main(argv)
-    except SystemExit as stop:
-        code = stop.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
 
 @pytest.mark.parametrize("argv, message", [
     (["nosuch"], "unknown experiment 'nosuch'"),

@@ -9,18 +9,11 @@ import pytest
 
 from experiments import cli, report, runner, storage, train
 
+from helpers import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--seeds", "2", "--epochs", "2", "--train-size", "20", "--workers", "1"]
 
-
-def run_cli(argv, capsys):
-    """Call the CLI in-process; returns (exit code, stdout, stderr)."""
-    try:
-        code = cli.main(argv)
-    except SystemExit as stop:
-        code = stop.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from experiments import cli, runner, train
+from experiments import runner, train
 from experiments.config import RunConfig
 from experiments.data import load_lab_data
+
+from helpers import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -131,14 +133,6 @@ def test_torch_runs_diverge_too(data):
     assert record["diverged"]["epoch"] == 1 and record["final"] == {"epochs_run": 0}
     assert_all_finite(record)
 
-
-def run_cli(argv, capsys):
-    try:
-        code = cli.main(argv)
-    except SystemExit as stop:
-        code = stop.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_a_lab_run_with_lr_50_finishes_with_valid_files(capsys, tmp_path):

@@ -7,21 +7,11 @@ from hypothesis import given, strategies as st
 from tinynet import nn
 from tinynet.gradcheck import numerical_gradient, relative_error
 
-from helpers import GRAD_TOL, PARITY_TOL, float_arrays, signed_values, sizes
+from helpers import GRAD_TOL, PARITY_TOL, T, close, float_arrays, signed_values, sizes
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation")
 
 rng = np.random.default_rng(0)
-
-
-def T(a, grad=False):
-    return torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=grad)
-
-
-def close(ours, theirs, tol=PARITY_TOL):
-    theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    assert ours.shape == theirs.shape
-    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
 
 
 def loss_gradient_error(loss_fn, x, target):

@@ -5,21 +5,11 @@ import pytest
 import tinynet as tn
 from tinynet import nn, optim
 
-from helpers import PARITY_TOL, LectureMLP
+from helpers import PARITY_TOL, LectureMLP, T, close
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation; "
                                             "install it with pip install -e '.[test]'")
 from experiments.torch_backend import TorchLectureBatchNormMLP  # noqa: E402 (needs torch)
-
-
-def T(a, grad=False):
-    return torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=grad)
-
-
-def close(ours, theirs, tol=PARITY_TOL):
-    theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    assert ours.shape == theirs.shape
-    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
 
 
 def copy_params(ours, theirs):
