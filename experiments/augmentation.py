@@ -12,7 +12,7 @@ hurt: a label-preserving transform is the whole point of augmentation.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
-from .stats import Text
+from .stats import Text, versus_baseline
 
 LABELS_KO = {
     "rotations": "고정 회전 ±15°, ±30° (강의, 이미지 1,500장)",
@@ -31,12 +31,7 @@ def findings(r):
     configs = r.configs("augmentation")
     lines = []
     for c in configs:
-        verb = (c.test_acc - base.test_acc).verb()
-        lines.append(Text(
-            f"{c.label}: test {c.test_acc.acc()} (train {c.train_acc.acc()}), which {verb.en} "
-            "compared with the baseline.",
-            f"{c.label_ko}: 테스트 {c.test_acc.acc()} (학습 {c.train_acc.acc()}), 기준 모델에 비해 "
-            f"{verb.ko}."))
+        lines.append(versus_baseline(c, base))
     if len(configs) > 1:
         best = max(configs, key=lambda c: c.test_acc.mean)
         worst = min(configs, key=lambda c: c.test_acc.mean)

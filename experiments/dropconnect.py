@@ -8,7 +8,7 @@ at test time the full weights are used.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
-from .stats import Text
+from .stats import Text, versus_baseline
 from .summary import MissingResults
 
 LABELS_KO = {"p0.2": "드롭 커넥트(p=0.2)", "p0.5": "드롭 커넥트(p=0.5)"}
@@ -20,12 +20,7 @@ def findings(r):
     base = r.baseline("dropconnect")
     lines = []
     for c in r.configs("dropconnect"):
-        verb = (c.test_acc - base.test_acc).verb()
-        lines.append(Text(
-            f"{c.label}: test {c.test_acc.acc()} (train {c.train_acc.acc()}), which {verb.en} "
-            "compared with the baseline.",
-            f"{c.label_ko}: 테스트 {c.test_acc.acc()} (학습 {c.train_acc.acc()}), 기준 모델에 비해 "
-            f"{verb.ko}."))
+        lines.append(versus_baseline(c, base))
     same_p = [c for c in r.configs("dropconnect") if c.settings["dropconnect"] == 0.2]
     try:
         dropout = r.get("dropout", "baseline_hparams")

@@ -139,3 +139,14 @@ def describe_values(values):
     stat = Stat(values)
     return {"per_seed": [float(v) for v in stat.values], "mean": stat.mean, "std": stat.std,
             "min": stat.min, "max": stat.max}
+
+
+def versus_baseline(config, base):
+    """One finding line: a configuration's test (and train) accuracy, compared with the baseline's."""
+    verb = (config.test_acc - base.test_acc).verb()
+    return Text(
+        f"{config.label}: test {config.test_acc.acc()} (train {config.train_acc.acc()}), which {verb.en} "
+        "compared with the baseline.",
+        f"{config.label_ko}: 테스트 {config.test_acc.acc()} (학습 {config.train_acc.acc()}), 기준 모델에 비해 "
+        f"{verb.ko}.")
+
