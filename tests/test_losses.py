@@ -155,16 +155,51 @@ def test_cross_entropy_unsigned_labels():
 
 # -- non-finite values (contract C1) -------------------------------------------
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf - inf, on purpose
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_cross_entropy_refuses_non_finite_logits(dtype, bad):
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_cross_entropy_refuses_nan_and_inf_logits(dtype, bad):
     logits = rng.normal(size=(5, 4)).astype(dtype)
     labels = np.array([0, 1, 2, 3, 0])
-    logits[2, 1] = bad          # row 2's label is 2: even a -inf off the true class is refused
+    logits[2, 1] = bad          # row 2's label is 2: off the true class, the row's loss is NaN all the same
     logits[4, 3] = bad
     with pytest.raises(FloatingPointError, match=r"2 non-finite values \(NaN or inf\), the first in row 2; "
                                                  "usually the learning rate is too high: training diverged"):
         nn.CrossEntropyLoss()(logits, labels)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_refuses_minus_inf_at_the_true_class(dtype):
+    """p[y] = 0 there: the loss -log p[y] is infinite."""
+    logits = rng.normal(size=(3, 4)).astype(dtype)
+    labels = np.array([1, 2, 0])
+    logits[1, 2] = -np.inf
+    with pytest.raises(FloatingPointError, match=r"1 non-finite values \(NaN or inf\), the first in row 1"):
+        nn.CrossEntropyLoss()(logits, labels)
+
+
+def test_cross_entropy_minus_inf_off_the_true_class_is_a_zero_probability_as_in_pytorch():
+    """exp(-inf) = 0: the loss and the gradient are finite, and PyTorch's (how logits are masked)."""
+    logits = rng.normal(size=(3, 4))
+    labels = np.array([1, 2, 0])
+    logits[0, 3] = logits[2, 1] = -np.inf
+    loss_fn = nn.CrossEntropyLoss()
+    loss = loss_fn(logits, labels)
+    grad = loss_fn.backward()
+    z = T(logits, grad=True)
+    expected = torch.nn.functional.cross_entropy(z, torch.from_numpy(labels))
+    expected.backward()
+    assert np.isfinite(loss) and np.all(np.isfinite(grad))
+    assert grad[0, 3] == 0 and grad[2, 1] == 0
+    assert abs(loss - expected.item()) <= PARITY_TOL * abs(expected.item())
+    close(grad, z.grad)
+
+
+def test_cross_entropy_refuses_logits_whose_range_overflows():
+    """Finite logits 6e38 apart: z - max(z) overflows float32, the loss would be inf."""
+    logits = np.array([[3e38, -3e38], [0.0, 1.0]], np.float32)
+    with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match="span more than float32 can hold"):
+        nn.CrossEntropyLoss()(logits, np.array([1, 0]))
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])

@@ -5,6 +5,8 @@ A loss follows the layer contract with a scalar output:
 with dout = dL/dloss (1.0 when the loss is L itself). Everyday use is
 ``loss = loss_fn(logits, y)`` (a Python float) then ``dlogits = loss_fn.backward()``.
 """
+import math
+
 import numpy as np
 
 from .module import Loss
@@ -40,7 +42,12 @@ class CrossEntropyLoss(Loss):
     The softmax and the log cancel into this simple form, which is why the
     two are one layer here: p, minus 1 at each row's true class, over N.
 
-    NaN/inf logits raise FloatingPointError (training has diverged).
+    A loss that is not finite raises FloatingPointError (training has
+    diverged): NaN or +inf logits make their row's loss NaN, and -inf at the
+    true class makes it inf. The result is checked rather than every logit:
+    a finite loss guarantees a finite gradient (p lies in [0, 1]), and -inf
+    away from the true class is exp(-inf) = 0, a probability of exactly 0,
+    which PyTorch accepts too (it is how logits are masked).
     """
 
     def forward(self, input, target):
@@ -51,8 +58,10 @@ class CrossEntropyLoss(Loss):
         exp = np.exp(shifted)
         sum_exp = exp.sum(axis=1)                           # (N,)
         log_p_true = shifted[np.arange(N), y] - np.log(sum_exp)
-        loss = -log_p_true.sum() / N
-        return float(loss), (exp, sum_exp, y)
+        loss = float(-log_p_true.sum() / N)
+        if not math.isfinite(loss):     # NaN or +inf in a row, or -inf at its true class
+            raise self._non_finite_error(z)
+        return loss, (exp, sum_exp, y)
 
     def backward(self, dout, cache):
         exp, sum_exp, y = cache
@@ -78,10 +87,16 @@ class CrossEntropyLoss(Loss):
         if y.min() < 0 or y.max() >= C:
             raise ValueError(f"CrossEntropyLoss: labels must be in [0, {C}), got values "
                              f"from {y.min()} to {y.max()}")
-        if not np.isfinite(z).all():
-            count, row = _first_bad_row(z)
-            raise FloatingPointError(f"CrossEntropyLoss: the logits hold {count} non-finite values "
-                                     f"(NaN or inf), the first in row {row}; {DIVERGED}")
+
+    @staticmethod
+    def _non_finite_error(z):
+        count, row = _first_bad_row(z)
+        if count:
+            return FloatingPointError(f"CrossEntropyLoss: the logits hold {count} non-finite values "
+                                      f"(NaN or inf), the first in row {row}; {DIVERGED}")
+        return FloatingPointError(f"CrossEntropyLoss: the logits span more than {z.dtype} can hold "
+                                  f"(max - min of a row overflows: from {float(z.min()):g} to "
+                                  f"{float(z.max()):g}); {DIVERGED}")
 
 
 class MSELoss(Loss):

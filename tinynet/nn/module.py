@@ -355,10 +355,7 @@ class Module:
 
     @property
     def _has_parameters(self):
-        for value in vars(self).values():     # a plain loop: any(...) costs twice as much here
-            if isinstance(value, Parameter):
-                return True
-        return False
+        return any(isinstance(value, Parameter) for value in vars(self).values())
 
     def named_parameters(self, prefix=""):
         """(name, Parameter) pairs with PyTorch's dotted names, each once."""
@@ -455,7 +452,7 @@ class Module:
 def _protect(layer, out):
     """Make a recorded output read-only: an in-place edit would break its recorded backward."""
     try:
-        out.setflags(write=False)
+        out.setflags(False)             # write=False
     except AttributeError:
         raise TypeError(f"{type(layer).__name__}.forward must return an array as out, "
                         f"got {_describe(out)}") from None
@@ -533,7 +530,7 @@ class Layer(Module):
         if len(inputs) == 1 and inputs[0] is last:      # a chain: the previous layer's output
             if out is not last:                         # (an identity layer returns its input)
                 try:
-                    out.setflags(write=False)           # see _protect (inlined: ~1% of a step)
+                    out.setflags(False)                 # write=False: read-only (see _protect)
                 except AttributeError:
                     _protect(self, out)                 # raises a clear error
         else:

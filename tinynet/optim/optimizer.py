@@ -116,11 +116,9 @@ class Optimizer:
         broadcast and never cast. (``None``, no gradient, is allowed.)"""
         for i, p in enumerate(self.params):
             g, w = p.grad, p.data
-            if g is not None:
-                # `is not` first: exact for NumPy's built-in dtypes, and cheaper than !=
-                if not isinstance(g, np.ndarray) or g.shape != w.shape or \
-                        (g.dtype is not w.dtype and g.dtype != w.dtype):
-                    self._refuse_gradient(i, p, g)
+            if g is not None and (not isinstance(g, np.ndarray) or g.shape != w.shape
+                                  or g.dtype != w.dtype):
+                self._refuse_gradient(i, p, g)
 
     def _refuse_gradient(self, i, p, g):
         where = f"{type(self).__name__}.step: the gradient of {self.names[i]}"
