@@ -101,7 +101,8 @@ def build_parser(prog, description, run_all=False):
     parser.add_argument("--seeds", type=positive_int, metavar="N", default=10,
                         help="number of seeds per configuration: seeds 0..N-1 (default 10)")
     parser.add_argument("--workers", type=positive_int, metavar="N", default=2,
-                        help="worker processes, one BLAS thread each (default 2; 1 = run here)")
+                        help="worker processes for the runs (one BLAS thread each) and the "
+                             "figures (default 2; 1 = run here)")
     parser.add_argument("--epochs", type=positive_int, metavar="N",
                         help="epochs for every configuration (default: each configuration's own, "
                              "100 except the lecture's dropout run)")
@@ -193,11 +194,11 @@ def _check_data(plans, data_dir):
 # --------------------------------------------------------------------------
 # The report
 # --------------------------------------------------------------------------
-def write_report(experiments, frameworks, records, seeds, out, command, plots=True):
+def write_report(experiments, frameworks, records, seeds, out, command, plots=True, workers=1):
     """Summaries, figures, REPORT.md and REPORT.ko.md: report.write_all, the
     report's one entry point. Returns REPORT.md's path."""
     return report.write_all(list(experiments), list(frameworks), records, list(seeds), Path(out),
-                            command, plots=plots)
+                            command, plots=plots, workers=workers)
 
 
 # --------------------------------------------------------------------------
@@ -249,7 +250,7 @@ def _main(parser, args, experiment, command):
         if not records:
             raise LabError(f"--report-only: {out} holds no stored seeds for these experiments and "
                          "options; give the options of the run (e.g. --epochs, --seeds)")
-        path = write_report(plans, frameworks, records, seeds, out, command)
+        path = write_report(plans, frameworks, records, seeds, out, command, workers=args.workers)
         print(f"wrote {path}")
         return 0
 
@@ -271,7 +272,7 @@ def _main(parser, args, experiment, command):
               f"{out}/ (partial summaries written); rerun the same command to resume.",
               file=sys.stderr)
         return 130
-    path = write_report(plans, frameworks, records, seeds, out, command)
+    path = write_report(plans, frameworks, records, seeds, out, command, workers=args.workers)
     wall = time.perf_counter() - started
     diverged = sum(1 for r in records.values() if r.get("diverged"))
     note = f", {diverged} diverged (see the report)" if diverged else ""

@@ -4,7 +4,8 @@ sparsely, for the configurations whose figures use it.
 ``train.run`` (tinynet runs only) calls::
 
     probe = probes.for_run(config, learner)        # None: nothing to record
-    probe.after_step(learner, epoch, step)         # after each learner.step(x, y)
+    probe.grad_steps(epoch)                        # how many of the epoch's first steps it watches
+    probe.after_step(learner, epoch, step)         # after each of those learner.step(x, y)
     probe.after_epoch(learner, epoch, train_x)     # after each epoch's evaluation
     record["probes"] = probe.result()              # JSON-safe, a few KB
 
@@ -28,8 +29,9 @@ What is recorded, and for which configurations:
   narrower bell) and log bins of |w|.
 
 Numbers are rounded to 4 significant digits and histogram bins are stored
-as (low, high, count): a probe record is a few KB. Cost: ~1 ms per sampled
-epoch -- well under 1 % of a run.
+as (low, high, count): a probe record is a few KB. Cost: ~3.5 ms per
+sampled epoch (a forward pass over 300 images, and the quantiles), ~90 ms
+per run -- about 3 % of a baseline run, on 30 of the lab's 220 runs.
 """
 import numpy as np
 
@@ -72,6 +74,18 @@ def for_run(config, learner):
     return Probe(learner, epochs=config.epochs, inside=watch_inside, histogram=histogram)
 
 
+def _quantiles(z):
+    """The QUANTILES (percent) of all values of z, computed in float64.
+
+    Exactly np.percentile(z as float64, QUANTILES) -- quantiles depend only on
+    the sorted values -- but sorting the float32 values first (numpy sorts
+    them with SIMD instructions) takes half the time of the selection that
+    np.percentile runs on 30,000 unsorted float64 values. NaN sorts last,
+    so a NaN still gives NaN quantiles.
+    """
+    return np.percentile(np.sort(z, axis=None).astype(np.float64), QUANTILES)
+
+
 def relu_inputs(model, x):
     """What each hidden ReLU receives for input x: a list of (N, 100) arrays.
 
@@ -105,8 +119,13 @@ class Probe:
         self._grad_epoch, self._grad_sum, self._grad_steps = None, None, 0
 
     # -- gradient norms ------------------------------------------------------
+    def grad_steps(self, epoch):
+        """How many of this epoch's first steps to pass to after_step: 0 on
+        most epochs, so that train.run calls nothing at all on their steps."""
+        return GRAD_STEPS_PER_EPOCH if self.inside and epoch in self.sample_at else 0
+
     def after_step(self, learner, epoch, step):
-        if not self.inside or epoch not in self.sample_at:
+        if not self.grad_steps(epoch):
             return
         if epoch != self._grad_epoch:
             self._close_grad_epoch()
@@ -137,7 +156,7 @@ class Probe:
                 layers = relu_inputs(model, train_x[:PROBE_ROWS])
         finally:
             model.train(was_training)
-        quantiles = [np.percentile(np.asarray(z, dtype=np.float64), QUANTILES) for z in layers]
+        quantiles = [_quantiles(z) for z in layers]
         if all(np.all(np.isfinite(q)) for q in quantiles):
             self.preact["epoch"].append(int(epoch))
             self.preact["quantiles"].append([_round(q) for q in quantiles])

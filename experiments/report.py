@@ -36,7 +36,7 @@ def summarize_all(experiments, frameworks, records, seeds):
     return summaries
 
 
-def write_all(experiments, frameworks, records, seeds, out, command, plots=True):
+def write_all(experiments, frameworks, records, seeds, out, command, plots=True, workers=1):
     """Summaries, figures, REPORT.md and REPORT.ko.md of ``experiments``.
 
     ``experiments``: the config.Experiment objects requested; ``frameworks``:
@@ -44,14 +44,15 @@ def write_all(experiments, frameworks, records, seeds, out, command, plots=True)
     framework, config name, seed): seed record}; ``seeds``: list of ints;
     ``out``: the results folder; ``command``: the command line to quote.
     Writes ``<out>/<experiment>/summary.json`` (``summary_torch.json``), the
-    figures (unless ``plots`` is False) and both reports; returns REPORT.md's path.
+    figures (unless ``plots`` is False; drawn by ``workers`` processes) and
+    both reports; returns REPORT.md's path.
     """
     out = Path(out)
     summaries = summarize_all(experiments, frameworks, records, seeds)
     for (name, framework), summary in summaries.items():
         write_json(out / name / summary_name(framework), summary)
     results = Results(summaries)
-    figures = draw_all(experiments, results, out) if plots else {}
+    figures = draw_all(experiments, results, out, workers) if plots else {}
     all_names = list(EXPERIMENT_NAMES) + [e.name for e in experiments if e.name not in EXPERIMENT_NAMES]
     for language, name in (("en", "REPORT.md"), ("ko", "REPORT.ko.md")):
         text = markdown.report(language, experiments, results, figures, command, seeds,

@@ -159,6 +159,8 @@ class ConfigResult:
         return self.n > 0
 
     def __getattr__(self, key):
+        if key.startswith("__"):     # Python's own hooks (pickle asks for __setstate__): no result
+            raise AttributeError(key)
         data = self.__dict__.get("data", {})
         if key in data.get("final", {}):
             return Stat(data["final"][key]["per_seed"])

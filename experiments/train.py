@@ -286,11 +286,13 @@ def _train_epoch(learner, loader, epoch, probe, losses):
     The one per-step cost beyond the step itself is a float check of the
     loss. A non-finite loss -- returned (PyTorch) or refused by tinynet's
     loss/BatchNorm with FloatingPointError (contract C1) -- raises Diverged.
+    The probe sees only the few steps it records (most epochs: none).
     """
+    watched = probe.grad_steps(epoch) if probe is not None else 0
     try:
         for step, (x, y) in enumerate(loader):
             losses.append(_finite_or_diverged(learner.step(x, y), "training loss"))
-            if probe is not None:
+            if step < watched:
                 probe.after_step(learner, epoch, step)
     except FloatingPointError as error:
         raise Diverged(str(error)) from None

@@ -135,3 +135,14 @@ def test_a_figure_that_fails_is_one_warning_not_a_lost_report(tmp_path, capsys, 
     assert "overview" not in drawn and "baseline" in drawn
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "could not draw a figure of overview" in err and "boom" in err
+
+
+def test_figures_drawn_by_worker_processes_are_the_same_files(tmp_path):
+    names = ["baseline", "batchnorm", "l1", "early_stopping"]
+    experiments, results = [get_experiment(n) for n in names], results_for(names, epochs=20)
+    here = draw_all(experiments, results, tmp_path / "here")
+    pooled = draw_all(experiments, results, tmp_path / "pooled", workers=2)
+    assert pooled == here                                  # same sections, order and captions
+    for figure in (f for found in here.values() for f in found):
+        assert (tmp_path / "pooled" / figure.path).read_bytes() == \
+            (tmp_path / "here" / figure.path).read_bytes(), figure.path

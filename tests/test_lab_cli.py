@@ -213,9 +213,9 @@ def test_every_script_has_the_knobs():
 def test_write_all_gets_the_command_the_experiments_and_the_records(capsys, tmp_path, monkeypatch):
     calls = []
 
-    def write_all(experiments, frameworks, records, seeds, out, command, plots=True):
+    def write_all(experiments, frameworks, records, seeds, out, command, plots=True, workers=1):
         calls.append(dict(experiments=experiments, frameworks=frameworks, records=records,
-                          seeds=seeds, out=out, command=command, plots=plots))
+                          seeds=seeds, out=out, command=command, plots=plots, workers=workers))
         return out / "REPORT.md"
 
     monkeypatch.setattr(report, "write_all", write_all, raising=False)
@@ -231,6 +231,7 @@ def test_write_all_gets_the_command_the_experiments_and_the_records(capsys, tmp_
     assert [c.l2 for c in l2.configs] == [0, 1e-4, 1e-3, 3e-3, 1e-2]
     assert baseline.configs[0].lecture_reported is None                  # not the lecture's setup
     assert call["frameworks"] == ["tinynet"] and call["seeds"] == [0, 1] and call["plots"]
+    assert call["workers"] == 1                                          # --workers draws the figures
     assert call["out"] == tmp_path / "my results"
     assert sorted(call["records"]) == sorted(
         (e.name, "tinynet", c.name, s) for e in call["experiments"] for c in e.configs

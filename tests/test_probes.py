@@ -130,3 +130,14 @@ def test_non_finite_values_are_never_recorded():
     assert result["grad_norms"]["epoch"] == []             # the NaN-polluted mean is dropped
     assert result["preactivations"]["epoch"] == []
     assert result["weight_histogram"]["count"] == 784 * 100 + 3 * 100 * 100 + 100 * 10 - 1
+
+
+def test_quantiles_are_numpys_percentiles_of_the_float64_values_exactly():
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((300, 100)).astype(np.float32)
+    z[:, :30] = 0.0                                        # ties, as a dead ReLU gives
+    z[:5, 30] = np.inf
+    expected = np.percentile(z.astype(np.float64), probes.QUANTILES)
+    np.testing.assert_array_equal(probes._quantiles(z), expected)
+    z[7, 50] = np.nan                                      # NaN in, NaN out (the epoch is dropped)
+    assert np.all(np.isnan(probes._quantiles(z)))
