@@ -99,7 +99,10 @@ def _patch(variant):
 def child(variant, batch, blocks, steps, warmup=300):
     rng = np.random.default_rng(1)
     if variant == "ceiling":            # the benchmark's hand-tuned NumPy step (same math, same BLAS calls)
-        from experiments.bench_contestants import CeilingStep, init_weights
+        try:
+            from experiments.benchmark.contestants import CeilingStep, init_weights
+        except ImportError:             # a checkout from before experiments/benchmark/ (3a9e135)
+            from experiments.bench_contestants import CeilingStep, init_weights
         ceiling = CeilingStep(init_weights(0), batch)
         data = [ceiling.prepare(rng.random((batch, 784)), rng.integers(0, 10, batch)) for _ in range(8)]
         step = ceiling.step
