@@ -29,6 +29,23 @@ def T(a, grad=False):
     return torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=grad)
 
 
+def train_step_both(model, opt, twin, ref_opt, x, y):
+    """One cross-entropy SGD/Adam step of the tinynet model and of its torch twin
+    on the same batch; returns (our loss, torch's loss) as floats."""
+    import torch
+    from tinynet import nn
+    loss_fn = nn.CrossEntropyLoss()
+    loss = loss_fn(model(x), y)
+    opt.zero_grad()
+    model.backward(loss_fn.backward())
+    opt.step()
+    ref_loss = torch.nn.functional.cross_entropy(twin(T(x)), torch.from_numpy(np.asarray(y)))
+    ref_opt.zero_grad()
+    ref_loss.backward()
+    ref_opt.step()
+    return loss, ref_loss.item()
+
+
 def close(ours, theirs, tol=PARITY_TOL, same_dtype=False):
     """Our array equals torch's (or NumPy's) to ``tol``, with the same shape."""
     if hasattr(theirs, "detach"):

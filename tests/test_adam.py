@@ -5,7 +5,7 @@ import pytest
 import tinynet as tn
 from tinynet import nn, optim
 
-from helpers import PARITY_TOL
+from helpers import PARITY_TOL, train_step_both
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation; "
                                             "install it with pip install -e '.[test]'")
@@ -35,19 +35,11 @@ def test_adam_matches_torch_for_12_steps(kwargs):
     model, twin = mlp_and_twin()
     opt = optim.Adam(model.parameters(), **kwargs)
     ref_opt = torch.optim.Adam(twin.parameters(), **kwargs)
-    loss_fn = nn.CrossEntropyLoss()
     rng = np.random.default_rng(0)
     for _ in range(12):
         x, y = rng.normal(size=(6, 5)), rng.integers(0, 3, size=6)
-        loss = loss_fn(model(x), y)
-        opt.zero_grad()
-        model.backward(loss_fn.backward())
-        opt.step()
-        ref_loss = torch.nn.functional.cross_entropy(twin(torch.from_numpy(x)), torch.from_numpy(y))
-        ref_opt.zero_grad()
-        ref_loss.backward()
-        ref_opt.step()
-        assert abs(loss - ref_loss.item()) < PARITY_TOL
+        loss, ref_loss = train_step_both(model, opt, twin, ref_opt, x, y)
+        assert abs(loss - ref_loss) < PARITY_TOL
     assert_same_weights(model, twin)
 
 
@@ -107,15 +99,8 @@ def test_adam_named_parameters_and_numpy_scalars():
     assert opt.betas == (0.8, 0.99) and type(opt.eps) is float
     ref_opt = torch.optim.Adam(twin.parameters(), lr=0.02, betas=(0.8, 0.99), eps=float(np.float32(1e-7)))
     x, y = np.random.default_rng(2).normal(size=(6, 5)), np.arange(6) % 3
-    loss_fn = nn.CrossEntropyLoss()
     for _ in range(3):
-        loss_fn(model(x), y)
-        opt.zero_grad()
-        model.backward(loss_fn.backward())
-        opt.step()
-        ref_opt.zero_grad()
-        torch.nn.functional.cross_entropy(twin(torch.from_numpy(x)), torch.from_numpy(y)).backward()
-        ref_opt.step()
+        train_step_both(model, opt, twin, ref_opt, x, y)
     assert_same_weights(model, twin)
 
 

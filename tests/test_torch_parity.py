@@ -5,7 +5,7 @@ import pytest
 import tinynet as tn
 from tinynet import nn, optim
 
-from helpers import PARITY_TOL, LectureMLP, T, close
+from helpers import PARITY_TOL, LectureMLP, T, close, train_step_both
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation; "
                                             "install it with pip install -e '.[test]'")
@@ -194,18 +194,10 @@ def test_sgd_momentum_and_l2_match_torch_weight_decay(momentum, weight_decay):
     twin = torch_twin(model)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=momentum, l2=weight_decay / 2, penalize="all")
     ref_opt = torch.optim.SGD(twin.parameters(), lr=0.1, momentum=momentum, weight_decay=weight_decay)
-    loss_fn = nn.CrossEntropyLoss()
     for _ in range(5):
         x, y = rng.normal(size=(6, 5)), rng.integers(0, 3, size=6)
-        loss = loss_fn(model(x), y)
-        opt.zero_grad()
-        model.backward(loss_fn.backward())
-        opt.step()
-        ref_loss = torch.nn.functional.cross_entropy(twin(T(x)), torch.tensor(y))
-        ref_opt.zero_grad()
-        ref_loss.backward()
-        ref_opt.step()
-        assert abs(loss - ref_loss.item()) < PARITY_TOL
+        loss, ref_loss = train_step_both(model, opt, twin, ref_opt, x, y)
+        assert abs(loss - ref_loss) < PARITY_TOL
     for name, value in twin.state_dict().items():
         close(model.state_dict()[name], value)
 
@@ -220,15 +212,8 @@ def test_l2_on_weights_only_matches_torch_param_groups():
     ref_opt = torch.optim.SGD([{"params": weights, "weight_decay": 0.02},
                                {"params": biases, "weight_decay": 0.0}], lr=0.2)
     x, y = rng.normal(size=(6, 5)), rng.integers(0, 3, size=6)
-    loss_fn = nn.CrossEntropyLoss()
     for _ in range(3):
-        loss_fn(model(x), y)
-        opt.zero_grad()
-        model.backward(loss_fn.backward())
-        opt.step()
-        ref_opt.zero_grad()
-        torch.nn.functional.cross_entropy(twin(T(x)), torch.tensor(y)).backward()
-        ref_opt.step()
+        train_step_both(model, opt, twin, ref_opt, x, y)
     for name, value in twin.state_dict().items():
         close(model.state_dict()[name], value)
     expected = 0.01 * sum(float((w.detach() ** 2).sum()) for w in weights)
@@ -242,7 +227,6 @@ def test_lecture_mlp_matches_torch_for_100_sgd_steps():
     ref = TorchLectureBatchNormMLP().double()   # the lab's torch twin, as the lecture wrote it
     model = LectureMLP().double()
     model.load_state_dict({k: v.numpy() for k, v in ref.state_dict().items()})
-    loss_fn, ref_loss_fn = nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
     opt = optim.SGD(model.parameters(), lr=0.1)
     ref_opt = torch.optim.SGD(ref.parameters(), lr=0.1)
     data = np.random.default_rng(1)
@@ -250,16 +234,9 @@ def test_lecture_mlp_matches_torch_for_100_sgd_steps():
     losses, ref_losses = [], []
     for step in range(100):
         idx = data.choice(300, size=10, replace=False)
-        x, y = images[idx], labels[idx]
-        losses.append(loss_fn(model(x), y))
-        opt.zero_grad()
-        model.backward(loss_fn.backward())
-        opt.step()
-        ref_loss = ref_loss_fn(ref(T(x)), torch.tensor(y))
-        ref_opt.zero_grad()
-        ref_loss.backward()
-        ref_opt.step()
-        ref_losses.append(ref_loss.item())
+        loss, ref_loss = train_step_both(model, opt, ref, ref_opt, images[idx], labels[idx])
+        losses.append(loss)
+        ref_losses.append(ref_loss)
     np.testing.assert_allclose(losses, ref_losses, rtol=PARITY_TOL, atol=PARITY_TOL)
     assert losses[-1] < losses[0]                       # it did learn
     for name, value in ref.state_dict().items():
