@@ -16,9 +16,12 @@ its cost or worth is measured against ``base``::
         previous=PREVIOUS:base new=.:base new-float-mask=.:float_mask torch=.:torch
 
 Variants: base, float_mask, bias_ones, np_dot, flat_index_loss, always_dx,
-bias_add_copy, float64, phases, and two other steps of
-the same math: torch (PyTorch eager) and ceiling (the benchmark's hand-tuned
-NumPy step, run with the PYTHONPATH given).
+bias_add_copy, lr_array, float64, phases; the step without one of its
+checks (no_label_check, no_grad_check, no_input_check) or without the tape
+(direct: every layer's forward and backward called by hand), to measure
+what each costs; and two other steps of the same math: torch (PyTorch
+eager) and ceiling (the benchmark's hand-tuned NumPy step, run with the
+PYTHONPATH given).
 """
 import argparse
 import json
@@ -91,7 +94,29 @@ def _patch(variant):
                 p *= dout / len(sum_exp)
                 return p
         loss_cls = Patched
-    elif variant not in ("base", "float64", "phases"):
+    elif variant == "lr_array":         # lr as a 0-d array of the parameter's dtype, not a Python float
+        from tinynet.optim import SGD
+        lr_of = {}
+
+        def step(self):
+            self.check_gradients()
+            for p in self.params:
+                if p.grad is not None:
+                    dtype = p.data.dtype
+                    if dtype not in lr_of:
+                        lr_of[dtype] = np.array(self.lr, dtype)
+                    p.data -= lr_of[dtype] * p.grad
+        SGD.step = step
+    # What one check costs: the step without it (the checks are what issue 8
+    # asked for; these variants only measure them).
+    elif variant == "no_label_check":
+        nn.CrossEntropyLoss._check = staticmethod(lambda z, y: None)
+    elif variant == "no_grad_check":
+        from tinynet.optim import Optimizer
+        Optimizer.check_gradients = lambda self: None
+    elif variant == "no_input_check":
+        nn.Layer._check_features = lambda self, x, num_features, dtype: None
+    elif variant not in ("base", "float64", "phases", "direct"):
         raise SystemExit(f"unknown variant {variant!r}")
     return loss_cls
 
@@ -144,6 +169,20 @@ def child(variant, batch, blocks, steps, warmup=300):
             opt.zero_grad()
             model.backward(loss_fn.backward())
             opt.step()
+
+        if variant == "direct":         # no tape: each layer's forward/backward called by hand
+            def step(x, y):
+                caches, h = [], x
+                for layer in layers:
+                    h, cache = layer.forward(h)
+                    caches.append(cache)
+                loss, cache = loss_fn.forward(h, y)
+                opt.zero_grad()
+                g = loss_fn.backward(1.0, cache)
+                for layer, cache in zip(layers[:0:-1], caches[:0:-1]):
+                    g = layer.backward(g, cache)
+                layers[0].backward(g, caches[0], need_dx=False)
+                opt.step()
 
     for i in range(warmup):
         step(*data[i % 8])
