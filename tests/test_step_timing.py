@@ -16,8 +16,8 @@ VARIANTS = ("base", "float_mask", "bias_ones", "np_dot", "flat_index_loss", "alw
 def test_every_variant_runs_and_reports_a_time():
     configs = [f"{variant}=.:{variant}" for variant in VARIANTS]
     result = subprocess.run([sys.executable, "docs/step_timing.py", "--rounds", "1", "--blocks", "1",
-                             "--steps", "3", *configs], cwd=ROOT, capture_output=True, text=True,
-                            timeout=600)
+                             "--steps", "3", *configs], cwd=ROOT, env=ENV, capture_output=True,
+                            text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     for variant in VARIANTS:
         line = re.search(rf"^\s+{variant}\s+([\d.]+) us", result.stdout, re.MULTILINE)
