@@ -12,7 +12,8 @@ hurt: a label-preserving transform is the whole point of augmentation.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
-from .stats import Text, versus_baseline
+from tinynet.text import Text
+from .stats import versus_baseline
 
 LABELS_KO = {
     "rotations": "고정 회전 ±15°, ±30° (강의, 이미지 1,500장)",

@@ -8,7 +8,7 @@ The lecture reports train accuracy 1.0 and test accuracy 0.7637.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
-from .stats import Text
+from tinynet.text import Text
 
 LABELS_KO = {"lecture": "기준 모델 (강의)"}
 KOREAN = Text("기준 모델: 강의의 과적합 MLP",

@@ -10,7 +10,7 @@ measured in training mode, where each layer uses its own batch statistics.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
-from .stats import Text
+from tinynet.text import Text
 from .summary import MissingResults
 
 LABELS_KO = {"shared": "공유된 BatchNorm1d 하나 (강의)", "separate": "별도의 BatchNorm1d 네 개"}

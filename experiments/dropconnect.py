@@ -8,7 +8,8 @@ at test time the full weights are used.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
-from .stats import Text, versus_baseline
+from tinynet.text import Text
+from .stats import versus_baseline
 from .summary import MissingResults
 
 LABELS_KO = {"p0.2": "드롭 커넥트(p=0.2)", "p0.5": "드롭 커넥트(p=0.5)"}

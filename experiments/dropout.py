@@ -10,7 +10,7 @@ changed training schedule.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
-from .stats import Text
+from tinynet.text import Text
 from .summary import MissingResults
 
 LABELS_KO = {"lecture": "드롭아웃(0.2), 배치 100, 15 에폭 (강의)",

@@ -9,7 +9,7 @@ new best, and the weights of the best epoch are restored.
 """
 from .cli import run_script
 from .config import Experiment, RunConfig
-from .stats import Text
+from tinynet.text import Text
 
 LABELS_KO = {"patience5": "조기 종료, patience 5", "patience20": "조기 종료, patience 20"}
 KOREAN = Text("조기 종료",

@@ -5,7 +5,7 @@ Korean from the same numbers) and is stated only when its condition holds.
 """
 import numpy as np
 
-from .stats import Text
+from tinynet.text import Text
 from .summary import FRAMEWORK_NAMES, MissingResults
 
 

@@ -8,7 +8,7 @@ L1 makes the network sparse.
 """
 from .cli import run_script
 from .config import Experiment
-from .stats import Text
+from tinynet.text import Text
 from .sweeps import grows_with_lambda, penalty_findings, penalty_sweep
 
 KOREAN = Text("L1 정규화 (λ 변화)",

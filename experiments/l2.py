@@ -7,7 +7,7 @@ weights shrink fast, none becomes exactly zero.
 """
 from .cli import run_script
 from .config import Experiment
-from .stats import Text
+from tinynet.text import Text
 from .sweeps import grows_with_lambda, penalty_findings, penalty_sweep
 
 KOREAN = Text("L2 정규화 (λ 변화)",

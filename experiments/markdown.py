@@ -11,7 +11,7 @@ import importlib
 import json
 
 from . import findings as general
-from .stats import Text
+from tinynet.text import Text
 from .summary import FRAMEWORK_NAMES, MissingResults
 
 WORDS = {

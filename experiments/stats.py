@@ -9,28 +9,19 @@
       otherwise             ->  "higher" or "lower"
       fewer than 2 seeds on either side -> "no spread" (nothing to judge by)
 
-* :class:`Text` -- one sentence in English and Korean, built from the same
+* Sentences are :class:`tinynet.text.Text` pairs, built from the same
   numbers (the findings' one source of truth).
 
 "std" is always the sample standard deviation over seeds (ddof=1).
 """
 import math
-from typing import NamedTuple
 
 import numpy as np
 
+from tinynet.text import Text
+
 SE_MULTIPLE = 2          # a difference within 2 standard errors is "comparable"
 VERDICT_KO = {"higher": "높음", "lower": "낮음", "comparable": "비슷함", "no spread": "판단 불가"}
-
-
-class Text(NamedTuple):
-    """A sentence in both report languages."""
-
-    en: str
-    ko: str
-
-    def pick(self, language):
-        return self.en if language == "en" else self.ko
 
 
 def object_particle(word):

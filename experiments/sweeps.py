@@ -2,7 +2,7 @@
 import numpy as np
 
 from .config import RunConfig
-from .stats import Text
+from tinynet.text import Text
 
 LEARNED = 0.5        # seeds below this train accuracy never learned to fit the training images
 

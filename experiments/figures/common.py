@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..stats import Text
+from tinynet.text import Text
 from ..storage import atomic_write_bytes
 
 DPI = 100

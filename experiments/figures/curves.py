@@ -7,7 +7,7 @@ import textwrap
 
 import numpy as np
 
-from ..stats import Text
+from tinynet.text import Text
 from .common import (GAP, REFERENCE, TEST, TRAIN, VAL, WIDTH, Figure, divergence_note,
                      finite_histories, mean_curve, no_data, pyplot, save)
 

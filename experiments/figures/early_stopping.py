@@ -2,7 +2,7 @@
 at (x) and the best epoch whose weights were restored (o)."""
 import numpy as np
 
-from ..stats import Text
+from tinynet.text import Text
 from .common import VAL, WIDTH, Figure, no_data, pyplot, save
 
 

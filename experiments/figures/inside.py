@@ -8,7 +8,7 @@ Both come from the runs' probes (experiments/probes.py), as medians over seeds.
 """
 import numpy as np
 
-from ..stats import Text
+from tinynet.text import Text
 from .common import LAYER_COLORS, WIDTH, Figure, pyplot, save
 
 # The rows of the figure: (experiment, configuration) whose probes are drawn.

@@ -2,7 +2,7 @@
 (mean ± std over the seeds that did not diverge) beside the lecture's number."""
 import numpy as np
 
-from ..stats import Text
+from tinynet.text import Text
 from ..summary import FRAMEWORK_NAMES
 from .common import WIDTH, Figure, pyplot, save
 

@@ -3,7 +3,7 @@ connection weights per λ -- L1's sparsity (a spike of exact zeros) against
 L2's shrinkage (a narrower bell)."""
 import numpy as np
 
-from ..stats import Text
+from tinynet.text import Text
 from .common import GAP, TEST, TRAIN, WIDTH, Figure, pyplot, save
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy  # noqa: F401  (loaded before threadpool_limits, so that the limit reaches its BLAS)
 import pytest
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 TUTORIALS = ["tutorial.md", "tutorial.ko.md"]
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
 VARIANTS = ("base", "float_mask", "bias_ones", "np_dot", "flat_index_loss", "always_dx", "bias_add_copy",
             "lr_array", "no_label_check", "no_grad_check", "no_input_check", "direct", "float64", "ceiling")

@@ -15,7 +15,7 @@ import pytest
 from tinynet.exercises import BUGS, EXERCISES, init_workspace
 from tinynet.exercises import grader
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HANGUL = re.compile("[\uac00-\ud7a3]")
 
 

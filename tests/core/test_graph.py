@@ -241,7 +241,7 @@ def test_a_student_layer_with_the_documented_signature_works_everywhere():
 def test_the_readme_residual_example_runs():
     import re
     from pathlib import Path
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     [example] = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "ResidualMLP" in b]
     namespace = {}
     exec(compile(example, "README.md", "exec"), namespace)

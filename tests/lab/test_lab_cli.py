@@ -11,7 +11,7 @@ from experiments import cli, report, runner, storage, train
 
 from helpers import run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--seeds", "2", "--epochs", "2", "--train-size", "20", "--workers", "1"]
 
 

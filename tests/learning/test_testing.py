@@ -13,7 +13,7 @@ from tinynet.testing import (KINK_MARGIN, assert_backward_leaves_dout_untouched,
                              assert_layer_gradients, assert_loss_gradient, assert_matches_torch, away_from_kinks,
                              batches, offsets_away_from_kink, randomize_parameters, shapes)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Sigmoid(nn.Layer):

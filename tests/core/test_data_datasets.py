@@ -362,7 +362,7 @@ def test_tinynet_imports_without_pooch_or_torch():
     code = ("import sys; sys.modules['pooch'] = None; sys.modules['torch'] = None; "
             "sys.modules['torchvision'] = None; import tinynet, tinynet.data, tinynet.nn; "
             "assert 'pooch' not in [m for m in sys.modules if sys.modules[m] is not None]")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
 
 

@@ -19,7 +19,7 @@ from experiments.data import DataError, load_lab_data
 
 from helpers import run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = get_experiment("baseline").configs[0]
 
 

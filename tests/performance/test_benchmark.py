@@ -20,7 +20,7 @@ import pytest
 
 from experiments.benchmark import cli, contestants, profiling
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _positive(value):
