@@ -1,7 +1,7 @@
 """Activation functions: elementwise nonlinearities, and softmax."""
 import numpy as np
 
-from .arguments import check_number
+from ..arguments import check_number
 from .module import Layer
 
 

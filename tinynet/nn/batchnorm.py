@@ -1,7 +1,7 @@
 """Batch normalisation over the features of a (N, C) batch."""
 import numpy as np
 
-from .arguments import check_number, check_positive_int
+from ..arguments import check_number, check_positive_int
 from .module import Layer, Parameter
 
 

@@ -1,5 +1,5 @@
 """DropConnect: randomly drop weights (connections) instead of units."""
-from .arguments import check_drop_probability
+from ..arguments import check_drop_probability
 from .dropout import keep_mask
 from .linear import Linear
 

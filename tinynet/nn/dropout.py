@@ -1,6 +1,6 @@
 """Dropout: randomly silence units during training."""
 from .. import random
-from .arguments import check_drop_probability
+from ..arguments import check_drop_probability
 from .module import Layer
 
 

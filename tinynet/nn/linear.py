@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import random
-from .arguments import check_positive_int
+from ..arguments import check_positive_int
 from .module import Layer, Parameter
 
 
