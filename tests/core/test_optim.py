@@ -519,3 +519,16 @@ def test_adagrad_and_rmsprop_reprs():
                                                        "initial_accumulator_value=0.0, eps=1e-10; 4 parameters)")
     assert repr(optim.RMSprop(mlp().parameters(), centered=np.bool_(True))) == (
         "RMSprop(lr=0.01, alpha=0.99, eps=1e-08, weight_decay=0.0, momentum=0.0, centered=True; 4 parameters)")
+
+
+def test_centered_rmsprop_never_takes_the_root_of_a_rounded_negative_variance():
+    """A constant gradient has variance 0; v - m^2 then rounds to -2e-17 after ~3200 steps, and
+    sqrt gave NaN (PyTorch's result too). tinynet takes the exact value 0: the steps stay finite."""
+    p = nn.Parameter(np.zeros(1))
+    opt = optim.RMSprop([p], lr=0.01, centered=True)
+    with np.errstate(invalid="raise"):
+        for _ in range(3300):
+            p.grad = np.array([0.1])
+            opt.step()
+    v, m = opt.state[0]["square_avg"], opt.state[0]["grad_avg"]
+    assert (v - m * m < 0).all() and np.isfinite(p.data).all()

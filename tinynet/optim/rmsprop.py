@@ -17,7 +17,13 @@ class RMSprop(Optimizer):
     With ``centered=True`` d uses the variance of g instead of its mean square:
 
         m <- m + (1 - alpha) * (g - m)           running mean of g (= alpha m + (1 - alpha) g)
-        d  = sqrt(v - m * m) + eps
+        d  = sqrt(max(v - m * m, 0)) + eps
+
+    (v - m^2 >= 0 exactly -- m and v average g and g^2 with the same weights,
+    which sum to at most 1, so Cauchy-Schwarz gives m^2 <= v -- but rounding
+    can make it a tiny negative number when the gradient hardly varies, and
+    its square root would be NaN, as it then is in PyTorch. tinynet takes
+    the exact value 0 instead; elsewhere the two agree.)
 
     With ``momentum`` > 0 the scaled gradient is accumulated first:
 
@@ -69,7 +75,7 @@ class RMSprop(Optimizer):
             if self.centered:
                 m = self.buffer(i, "grad_avg")
                 m += (1 - alpha) * (g - m)
-                d = np.sqrt(v - m * m) + self.eps
+                d = np.sqrt(np.maximum(v - m * m, 0.0)) + self.eps
             else:
                 d = np.sqrt(v) + self.eps
             if self.momentum:
