@@ -5,7 +5,7 @@ import inspect
 
 import numpy as np
 
-from ..arguments import FRACTION, NON_NEGATIVE, Rule, check_number
+from ..arguments import FRACTION, Rule, check_number
 from ..nn.module import Module, Parameter
 
 # -- hyper-parameter rules, beyond those in tinynet/arguments.py --------------
