@@ -7,20 +7,17 @@ another, as a damaged or hostile file does.
 import io
 import os
 import struct
-import subprocess
-import sys
 import tracemalloc
 import zipfile
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_files import deflate_zeros, last_error_line, run_limited
 
 import tinynet as tn
 from tinynet import nn
 
-ROOT = Path(__file__).resolve().parents[2]
 GIB = 1 << 30
 
 
@@ -35,24 +32,6 @@ def npy_header(shape, descr="<f4", fortran_order=False):
     np.lib.format.write_array_header_1_0(
         buffer, {"descr": descr, "fortran_order": fortran_order, "shape": tuple(shape)})
     return buffer.getvalue()
-
-
-def deflate_zeros(prefix, n_mib):
-    """A raw deflate stream of ``prefix`` then ``n_mib`` MiB of zero bytes, and its CRC-32.
-
-    A full flush ends each block on a byte boundary with an empty history,
-    so the compressed form of one MiB of zeros can be repeated: 1 GiB of
-    zeros takes about 1 MB.
-    """
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    start = compressor.compress(prefix) + compressor.flush(zlib.Z_FULL_FLUSH)
-    block = compressor.compress(bytes(1 << 20)) + compressor.flush(zlib.Z_FULL_FLUSH)
-    end = compressor.flush(zlib.Z_FINISH)
-    crc = zlib.crc32(prefix)
-    zeros = bytes(1 << 20)
-    for _ in range(n_mib):
-        crc = zlib.crc32(zeros, crc)
-    return start + block * n_mib + end, crc
 
 
 def raw_zip(members):
@@ -276,27 +255,13 @@ def test_a_text_file_is_still_called_a_text_file(tmp_path):
 
 # ----------------------------------------------- files that are not files
 
-def run_limited(code, timeout=120):
-    """Run ``code`` in a Python process whose address space is limited to 2,000,000 KiB.
-
-    The limit is ``ulimit -v 2000000``: a loader that reads until the end of
-    /dev/zero fails with MemoryError instead of eating the machine's memory.
-    """
-    limited = ("import resource\n"
-               "resource.setrlimit(resource.RLIMIT_AS, (2_000_000 * 1024, 2_000_000 * 1024))\n"
-               + code)
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
-    return subprocess.run([sys.executable, "-c", limited], env=env, capture_output=True,
-                          text=True, timeout=timeout)
-
-
 LOAD = "import tinynet as tn\nfrom tinynet import nn\ntn.load(nn.Sequential(nn.Linear(4, 3)), {!r})\n"
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
 def test_dev_zero_is_refused_under_a_memory_limit():
     result = run_limited(LOAD.format("/dev/zero"))
-    last_line = result.stderr.strip().splitlines()[-1]
+    last_line = last_error_line(result)
     assert last_line == ("ValueError: /dev/zero is not a tinynet checkpoint: it is a character "
                          "device (such as /dev/zero or a terminal), not a regular file. tn.load "
                          "reads the .npz files that tn.save(model, path) writes"), result.stderr
@@ -305,7 +270,7 @@ def test_dev_zero_is_refused_under_a_memory_limit():
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     os.mkfifo(tmp_path / "pipe.npz")
     result = run_limited(LOAD.format(str(tmp_path / "pipe.npz")))
-    last_line = result.stderr.strip().splitlines()[-1]
+    last_line = last_error_line(result)
     assert last_line.startswith(f"ValueError: {tmp_path / 'pipe.npz'} is not a tinynet "
                                 "checkpoint: it is a named pipe (FIFO)"), result.stderr
 
@@ -313,6 +278,6 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
 def test_a_link_to_a_device_is_refused(tmp_path):
     os.symlink("/dev/zero", tmp_path / "w.npz")
     result = run_limited(LOAD.format(str(tmp_path / "w.npz")))
-    last_line = result.stderr.strip().splitlines()[-1]
+    last_line = last_error_line(result)
     assert last_line.startswith(f"ValueError: {tmp_path / 'w.npz'} is not a tinynet checkpoint: "
                                 "it is a character device"), result.stderr
