@@ -2,8 +2,7 @@
 import numpy as np
 
 from ..gradcheck import relative_error
-from ..nn.module import Layer, Module
-from ..random import manual_seed
+from ..gradcheck.subject import random_upstream, run_backward, run_forward
 
 # Twin computations in float64 differ only by summation order.
 PARITY_TOLERANCE = 1e-10
@@ -36,22 +35,14 @@ def assert_matches_torch(layer, torch_module, x, seed=0, tolerance=PARITY_TOLERA
             raise ValueError(f"cannot copy {subject}'s state into {twin} (the names or shapes differ): "
                              f"{error}; pass copy_state=False to compare as they are") from None
     x = np.array(x, dtype=np.float64)
-    upstream = None
-    manual_seed(seed)
-    if isinstance(layer, Module) and not isinstance(layer, Layer):
-        out = layer(x)
-    else:
-        out, cache = layer.forward(x)
+    out, cache = run_forward(layer, (x,), seed)
     x_torch = torch.tensor(x, requires_grad=True)
     out_torch = torch_module(x_torch)
-    upstream = np.random.default_rng([seed, 2024]).normal(size=np.shape(out))
+    upstream = random_upstream(out, seed)
     for p in layer.parameters():
         p.grad = None
-    if isinstance(layer, Module) and not isinstance(layer, Layer):
-        dx = layer.backward(upstream.copy(), input_grad=True)
-    else:
-        dx = layer.backward(upstream.copy(), cache)
-    out_torch.backward(torch.from_numpy(upstream))
+    dx = run_backward(layer, np.copy(upstream), cache)
+    out_torch.backward(torch.from_numpy(np.asarray(upstream)))
 
     pairs = {"output": (out, out_torch.detach().numpy()), "x": (dx, x_torch.grad.numpy())}
     torch_params = dict(torch_module.named_parameters())
