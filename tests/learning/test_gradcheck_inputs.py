@@ -60,6 +60,7 @@ def test_any_memory_layout_simply_works(layout):
 def test_a_non_contiguous_parameter_is_perturbed_in_place():
     layer = linear()
     layer.weight.data = np.asfortranarray(layer.weight.data)
+    assert not layer.weight.data.flags.c_contiguous
     before = layer.weight.data.copy()
     assert check_layer(layer, RNG.normal(size=(5, 4))).ok
     np.testing.assert_array_equal(layer.weight.data, before)

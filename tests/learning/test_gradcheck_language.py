@@ -8,7 +8,8 @@ import pytest
 
 from tinynet import nn
 from tinynet.gradcheck import check_function, check_layer, check_loss
-from tinynet.testing import assert_backward_leaves_dout_untouched, assert_layer_gradients, assert_loss_gradient
+from tinynet.testing import (assert_backward_leaves_dout_untouched, assert_layer_gradients, assert_loss_gradient,
+                             assert_matches_torch)
 
 from broken_layers import InPlaceReLU, LinearMeanBias
 
@@ -101,3 +102,15 @@ def test_a_pytest_run_with_the_variable_set_prints_korean_reports(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, env=env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "gradcheck MyLinear: 실패 - bias" in proc.stdout and "힌트 [mean_not_sum]" in proc.stdout
+
+
+def test_assert_matches_torch_reports_in_korean():
+    torch = pytest.importorskip("torch")
+
+    class SigmoidWithoutOneMinusY(nn.Sigmoid):
+        def backward(self, dout, cache):
+            return dout * cache                              # bug: y (1 - y)
+
+    with pytest.raises(AssertionError, match=r"SigmoidWithoutOneMinusY이\(가\) PyTorch 쌍둥이 Sigmoid과\(와\) "
+                                             r"다릅니다\(허용 오차 1e-10\):\n  x: 상대 오차"):
+        assert_matches_torch(SigmoidWithoutOneMinusY(), torch.nn.Sigmoid(), X, lang="ko")

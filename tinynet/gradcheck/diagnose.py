@@ -7,7 +7,7 @@ step h of a kink get a "kink" warning: the central difference is not to be
 trusted there, and the tensor passes when they are its only mismatches and
 the backward gives, at each of them, the slope of one side of the kink.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,7 +25,7 @@ class Setting:
     tolerance: float
     h: float
     batch_size: int = None      # the first axis of the (first) input
-    hyper: dict = None          # the layer's float attributes, by name (factors.py)
+    hyper: dict = field(default_factory=dict)   # the layer's float attributes, by name (factors.py)
     floor: float = 0.0          # the smallest denominator of a relative error
     total: float = 0.0          # the norm of all analytic gradients together
 

@@ -125,13 +125,14 @@ def _factor_text(name, ratio, number, factor, flipped):
 def _zeros_hint(name, analytic_only_zero, numeric_only_zero, size, subject):
     k_a, k_n = int(analytic_only_zero.sum()), int(numeric_only_zero.sum())
     if k_n == 0:
-        where = Text("everywhere", "모든 항목에서") if k_a == size else Text(
-            f"at {k_a} of {size} entries where the numeric one is not", f"수치 미분 기울기는 0이 아닌 {size}개 중 {k_a}개 항목에서")
+        where = Text("everywhere", "모든 항목에서 0인데") if k_a == size else Text(
+            f"at {k_a} of {size} entries where the numeric one is not",
+            f"{size}개 항목 중 {k_a}개에서 0인데(그곳의 수치 미분 기울기는 0이 아님)")
         return Hint("zeros", name, Text(
             f"the analytic gradient of {name} is 0 {where.en}, elsewhere they agree: a missing branch or mask -- "
             f"{subject}.backward leaves out a path by which these entries change the output (e.g. a LeakyReLU's "
             "negative slope, or a term of the chain rule)",
-            f"{name}의 역전파 기울기가 {where.ko} 0이고, 나머지 항목은 일치합니다. 분기나 마스크가 빠졌습니다. "
+            f"{name}의 역전파 기울기가 {where.ko}, 나머지 항목은 일치합니다. 분기나 마스크가 빠졌습니다. "
             f"{subject}.backward가 이 항목들이 출력을 바꾸는 경로 하나를 빠뜨렸습니다(예: LeakyReLU의 음수 쪽 "
             "기울기, 연쇄 법칙의 한 항)"))
     if k_a == 0:

@@ -87,6 +87,7 @@ class GradcheckResult(Mapping):
     ``tolerance`` the bound the errors are judged against
     ``details``   name -> TensorCheck (analytic, numeric, worst entries, hints)
     ``hints``     every Hint (kind, tensor, message) for a recognised bug
+    ``layer_hints`` those about the layer as a whole (dout or an input modified, need_dx)
     ``warnings``  every warning Hint (kind "kink": a finite difference crossed a kink)
     ``failed``    the names of the tensors that failed
     ``lang``      the language of the report and messages: "en", "ko" or "both"
@@ -104,7 +105,7 @@ class GradcheckResult(Mapping):
         details = {name: dataclasses.replace(check, hints=bind(check.hints), warnings=bind(check.warnings))
                    for name, check in details.items()}
         self.details = types.MappingProxyType(details)      # read-only, like the result
-        self.layer_hints = bind(hints)          # about the layer as a whole (dout, inputs, need_dx)
+        self.layer_hints = bind(hints)
         self.hints = self.layer_hints + tuple(h for check in details.values() for h in check.hints)
         self.warnings = tuple(w for check in details.values() for w in check.warnings)
         self.failed = tuple(name for name, check in details.items() if not check.ok)

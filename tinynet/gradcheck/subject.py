@@ -42,13 +42,14 @@ def run_forward(layer, inputs, seed, record=True, lang=None):
             return layer(*inputs), None
     result = layer.forward(*inputs)
     if not isinstance(result, tuple) or len(result) != 2:
-        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else f"a single {type(result).__name__}"
+        got = Text(f"a tuple of {len(result)}", f"길이 {len(result)}인 튜플") if isinstance(result, tuple) \
+            else Text(f"a single {type(result).__name__}", f"{type(result).__name__} 하나")
         name = type(layer).__name__
         raise TypeError(Text(
             f"{name}.forward must return (out, cache) -- the output and what backward needs -- "
-            f"but returned {got}",
-            f"{name}.forward는 (out, cache), 즉 출력과 역전파에 필요한 값을 함께 돌려주어야 하는데 "
-            f"{got}을(를) 돌려주었습니다").pick(lang))
+            f"but returned {got.en}",
+            f"{name}.forward는 (out, cache), 곧 출력과 역전파에 필요한 값을 함께 돌려주어야 하는데 "
+            f"{got.ko}을(를) 돌려주었습니다").pick(lang))
     return result
 
 
@@ -61,12 +62,10 @@ def run_backward(layer, dout, cache, **options):
 
 def dout_modified(name, changed=None, size=None):
     """The one message for a backward that wrote into its upstream gradient."""
-    count_en = f": {changed} of {size} entries changed" if changed is not None else ""
-    count_ko = f" ({size}개 중 {changed}개 항목이 바뀜)" if changed is not None else ""
+    count = Text(f" ({changed} of {size} entries changed)", f"({size}개 항목 중 {changed}개가 바뀜)") \
+        if changed is not None else Text("", "")
     return Text(
-        f"{name}.backward modified dout (the upstream gradient) in place{count_en}, e.g. with "
-        "dout *= mask or dout[x <= 0] = 0: the caller's gradient is then wrong. Compute a new array "
-        "instead (dx = dout * mask, not dout *= mask)",
-        f"{name}.backward가 업스트림 기울기 dout을 제자리에서 바꾸었습니다{count_ko}(예: dout *= mask, "
-        "dout[x <= 0] = 0). 그러면 호출한 쪽이 가진 기울기가 틀어집니다. 새 배열을 만드세요 "
-        "(dout *= mask 대신 dx = dout * mask)")
+        f"{name}.backward modified dout (the upstream gradient) in place{count.en}: the caller's gradient is "
+        "then wrong. Compute a new array instead (dx = dout * mask, not dout *= mask or dout[x <= 0] = 0)",
+        f"{name}.backward가 업스트림 기울기 dout을 제자리에서 바꾸었습니다{count.ko}. 그러면 호출한 쪽이 가진 "
+        "기울기가 틀어집니다. 새 배열을 만드세요(dout *= mask나 dout[x <= 0] = 0 대신 dx = dout * mask)")
