@@ -61,7 +61,8 @@ def test_assert_backward_leaves_dout_untouched():
     assert_backward_leaves_dout_untouched(nn.ReLU(), x)
     assert_backward_leaves_dout_untouched(randomize_parameters(nn.Linear(3, 2).double(), 0), x)
     assert_backward_leaves_dout_untouched(nn.Sequential(nn.Linear(3, 2), nn.ReLU()).double(), x)
-    with pytest.raises(AssertionError, match=r"InPlaceReLU.backward modified dout .* in place \(\d+ of 12 entries changed\)"):
+    with pytest.raises(AssertionError,
+                       match=r"InPlaceReLU.backward modified dout .* in place \(\d+ of 12 entries changed\)"):
         assert_backward_leaves_dout_untouched(InPlaceReLU(), x)
 
 

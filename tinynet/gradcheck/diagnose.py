@@ -53,7 +53,7 @@ def compare(name, analytic, estimate, values, setting, is_parameter=False, ones=
         return _failed(name, None, numeric, Hint("shape", name, Text(
             f"{subject} takes {count} inputs, so its backward must return a tuple of {count} gradients, one per "
             f"input in order; it returned {what.en}",
-            f"{subject}는 입력을 {count}개 받으므로 역전파는 입력마다 하나씩, 순서대로 {count}개의 기울기를 담은 "
+            f"{subject}은(는) 입력을 {count}개 받으므로 역전파는 입력마다 하나씩, 순서대로 {count}개의 기울기를 담은 "
             f"튜플을 돌려주어야 합니다. 그런데 {what.ko}을(를) 돌려주었습니다")))
     if not np.all(np.isfinite(numeric)):
         return _failed(name, analytic, numeric, Hint("nonfinite", name, Text(
@@ -79,7 +79,7 @@ def compare(name, analytic, estimate, values, setting, is_parameter=False, ones=
         first = format_index(name, tuple(int(i) for i in np.argwhere(bad)[0]))
         return _failed(name, a, numeric, Hint("nonfinite", name, Text(
             f"{subject}'s gradient of {name} has {int(bad.sum())} NaN or inf entries, the first at {first}",
-            f"{subject}가 계산한 {name}의 기울기에 NaN 또는 inf 항목이 {int(bad.sum())}개 있습니다(처음은 {first})")))
+            f"{subject}이(가) 계산한 {name}의 기울기에 NaN 또는 inf 항목이 {int(bad.sum())}개 있습니다(처음은 {first})")))
     return _judge(name, a, estimate, values, setting, is_parameter, ones)
 
 
@@ -137,7 +137,7 @@ def _shape_hint(name, a, numeric, subject):
         return Hint("transpose", name, Text(
             f"{subject}'s gradient of {name} has shape {a.shape}, the transpose of {name}'s shape "
             f"{numeric.shape}{values.en}: {advice.en}",
-            f"{subject}가 계산한 {name}의 기울기 모양 {a.shape}은(는) {name}의 모양 {numeric.shape}을(를) 전치한 "
+            f"{subject}이(가) 계산한 {name}의 기울기 모양 {a.shape}은(는) {name}의 모양 {numeric.shape}을(를) 전치한 "
             f"것입니다{values.ko}. {advice.ko}"))
     advice = Text("", "")
     if a.ndim == numeric.ndim + 1 and a.shape[1:] == numeric.shape:
@@ -148,7 +148,7 @@ def _shape_hint(name, a, numeric, subject):
                       f". 항목 수는 같지만 배치가 틀렸습니다({numeric.shape}(으)로 reshape하세요)")
     return Hint("shape", name, Text(
         f"{subject}'s gradient of {name} has shape {a.shape}, but {name} has shape {numeric.shape}{advice.en}",
-        f"{subject}가 계산한 {name}의 기울기 모양은 {a.shape}인데 {name}의 모양은 {numeric.shape}입니다{advice.ko}"))
+        f"{subject}이(가) 계산한 {name}의 기울기 모양은 {a.shape}인데 {name}의 모양은 {numeric.shape}입니다{advice.ko}"))
 
 
 def _missing(name, numeric, setting, is_parameter):

@@ -62,7 +62,8 @@ def with_swaps(details):
             if one.analytic.shape == other.analytic.shape and _same(one.analytic, other.numeric) \
                     and _same(other.analytic, one.numeric):
                 for this, that in ((one, other), (other, one)):
-                    details[this.name] = dataclasses.replace(details[this.name], hints=(_swapped(this.name, that.name),))
+                    hint = _swapped(this.name, that.name)
+                    details[this.name] = dataclasses.replace(details[this.name], hints=(hint,))
     return details
 
 

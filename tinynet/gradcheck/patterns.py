@@ -49,8 +49,9 @@ def classify(name, a, n, stable, setting, is_parameter, values, ones):
             return _ratio_hint(name, ratio, setting, is_parameter, n_s.size)
     if whole and a.ndim == 2 and a.shape[0] == a.shape[1] and np.all(np.abs(a.T - n) <= close):
         advice = transpose_advice(name)
-        return Hint("transpose", name, Text(f"the analytic gradient of {name} is the numeric one transposed: {advice.en}",
-                                            f"{name}의 역전파 기울기가 수치 미분 기울기를 전치한 것입니다. {advice.ko}"))
+        return Hint("transpose", name, Text(
+            f"the analytic gradient of {name} is the numeric one transposed: {advice.en}",
+            f"{name}의 역전파 기울기가 수치 미분 기울기를 전치한 것입니다. {advice.ko}"))
     a_zero, n_zero = np.abs(a_s) <= close, np.abs(n_s) <= close
     if np.all(a_zero[mismatch] ^ n_zero[mismatch]):
         return _zeros_hint(name, a_zero & mismatch, n_zero & mismatch, a_s.size, subject)
@@ -86,7 +87,7 @@ def _ratio_hint(name, ratio, setting, is_parameter, size):
             f"analytic = 1/{n} x numeric for {name}, and {n} is the batch size N: the gradient of a parameter "
             f"is a SUM over the batch (every row uses the same {attr} and adds its share), but "
             f"{subject}.backward took the mean (e.g. {example.en})",
-            f"{name}에서 analytic(역전파) = 1/{n} x numeric(수치 미분)이고 {n}은 배치 크기 N입니다. 모든 행이 "
+            f"{name}에서 analytic(역전파) = 1/{n} x numeric(수치 미분)이고 배치 크기는 N = {n}입니다. 모든 행이 "
             f"같은 {attr}을(를) 쓰고 각자 몫을 더하므로 매개변수의 기울기는 배치에 대한 합(SUM)인데, "
             f"{subject}.backward는 평균을 냈습니다(예: {example.ko})"))
     number = f"{ratio:.6g}"
@@ -189,11 +190,11 @@ def _form_hint(name, a, n, close):
                       f"analytic / numeric 비율이 일정하지 않고 {name}의 항목마다 {ratios.min():.3g}에서 "
                       f"{ratios.max():.3g}까지 달라집니다")
     else:
-        spread = Text(f"analytic and numeric gradients of {name} differ by more than a constant factor",
-                      f"{name}의 역전파 기울기와 수치 미분 기울기가 상수 배 이상으로 다릅니다")
-    return Hint("form", name, Text(spread.en + ", so no constant factor explains the mismatch: the form of the derivative is wrong -- a factor or term "
-        "that depends on the input x or the output y is missing, extra, or computed from the wrong value (e.g. "
-        "sigma applied again to y = sigma(x), or x used where y is meant)",
+        spread = Text(f"analytic and numeric gradients of {name} differ", f"{name}의 역전파 기울기와 수치 미분 기울기가 다릅니다")
+    return Hint("form", name, Text(
+        spread.en + ", so no constant factor explains the mismatch: the form of the derivative is wrong -- a "
+        "factor or term that depends on the input x or the output y is missing, extra, or computed from the wrong "
+        "value (e.g. sigma applied again to y = sigma(x), or x used where y is meant)",
         spread.ko + ". 상수 인수 하나로는 설명되지 않으니 도함수의 꼴이 틀렸습니다. 입력 x나 출력 y에 따라 달라지는 인수나 "
         "항이 빠졌거나, 더 들어갔거나, 엉뚱한 값으로 계산되었습니다(예: 이미 y = sigma(x)인 y에 sigma를 한 번 "
         "더 적용, y를 써야 할 곳에 x를 씀)"))

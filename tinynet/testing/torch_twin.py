@@ -79,7 +79,8 @@ def assert_matches_torch(layer, torch_module, x, seed=0, tolerance=PARITY_TOLERA
         if not errors[name] <= tolerance:
             k = np.unravel_index(int(np.argmax(np.abs(ours - theirs))), ours.shape) if ours.ndim else ()
             where, values = tuple(int(i) for i in k), f"tinynet {float(ours[k]):.10g}, torch {float(theirs[k]):.10g}"
-            problems.append(Text(f"  {name}: relative error {errors[name]:.2e}; largest difference at {where}: {values}",
+            problems.append(Text(f"  {name}: relative error {errors[name]:.2e}; largest difference at {where}: "
+                                 f"{values}",
                                  f"  {name}: 상대 오차 {errors[name]:.2e}, 차이가 가장 큰 곳 {where}: {values}"))
     if problems:
         heading = Text(f"{subject} differs from its PyTorch twin {twin} (tolerance {tolerance:.0e}):",
