@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..gradcheck import BUG_KINDS
 from . import template as templates
+from .checks import GRADER_FINDINGS
 from .problem import Bug, Exercise
 
 HERE = Path(__file__).resolve().parent
@@ -93,9 +94,9 @@ def discover(folder, package, exercises=()):
                                f"got {type(definition).__name__}")
         template, module, check = sub / "template.py", f"{package}.{sub.name}.template", definition.check
         if isinstance(definition, Bug):
-            if definition.kind not in BUG_KINDS:
-                raise CatalogError(f"{sub / 'problem.py'}: kind {definition.kind!r} is not a gradcheck hint "
-                                   f"kind ({', '.join(BUG_KINDS)})")
+            if definition.kind not in BUG_KINDS + GRADER_FINDINGS:
+                raise CatalogError(f"{sub / 'problem.py'}: kind {definition.kind!r} is none of what the grader "
+                                   f"reports ({', '.join(BUG_KINDS + GRADER_FINDINGS)})")
             if definition.template is not None:
                 if definition.template not in by_name:
                     raise CatalogError(f"{sub / 'problem.py'}: template={definition.template!r} names no "

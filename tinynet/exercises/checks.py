@@ -20,6 +20,10 @@ from .messages import say
 from .problem import LayerCheck, LossCheck
 
 
+# What the grader itself recognises, besides gradcheck's hint kinds.
+GRADER_FINDINGS = ("overwritten", "state_on_self", "differs")
+
+
 @dataclass(frozen=True)
 class Report:
     """The verdict on one problem: ``ok``, and otherwise the ``message`` for
@@ -155,31 +159,32 @@ def _compare_with_reference(check, subject, rng, file, lang):
             mismatch = _mismatch(got.get(label), value, check.rtol, check.atol)
             if mismatch is not None:
                 what = label if isinstance(label, Text) else Text(str(label), str(label))
+                where, got_text, expected_text = mismatch
                 text = say(messages.DIFFERS, lang, file=file, name=check.name, number=number, count=len(cases),
-                           args=_describe(args), what=what, got=mismatch[0], expected=mismatch[1])
+                           args=_describe(args), what=what, where=where, got=got_text, expected=expected_text)
                 return Report(False, text, ("differs",))
     return Report(True)
 
 
 def _mismatch(got, expected, rtol, atol):
-    """None if ``got`` equals ``expected`` (numbers within rtol/atol), else (got, expected) described."""
+    """None if ``got`` equals ``expected`` (numbers within rtol/atol), else
+    (where in it, got, expected) described."""
+    nowhere = Text("", "")
     if got is None or expected is None:
-        return None if got is expected else (repr(got), repr(expected))
+        return None if got is expected else (nowhere, repr(got), repr(expected))
     try:
         a, b = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     except (TypeError, ValueError):
-        return None if got == expected else (repr(got), repr(expected))
+        return None if got == expected else (nowhere, repr(got), repr(expected))
     if a.shape != b.shape:
-        return messages.SHAPE.format(shape=a.shape), messages.SHAPE.format(shape=b.shape)
+        return nowhere, messages.SHAPE.format(shape=a.shape), messages.SHAPE.format(shape=b.shape)
     close = np.isclose(a, b, rtol=rtol, atol=atol)
     if close.all():
         return None
     if a.ndim == 0:
-        return f"{a.item():.10g}", f"{b.item():.10g}"
+        return nowhere, f"{a.item():.10g}", f"{b.item():.10g}"
     index = np.unravel_index(np.argmax(np.where(close, -np.inf, np.abs(a - b))), a.shape)
-    where = tuple(map(int, index))
-    return (messages.AT_INDEX.format(got=f"{a[index]:.10g}", index=where),
-            messages.AT_INDEX.format(got=f"{b[index]:.10g}", index=where))
+    return messages.ENTRY.format(index=tuple(map(int, index))), f"{a[index]:.10g}", f"{b[index]:.10g}"
 
 
 def _describe(args):

@@ -74,11 +74,11 @@ STATE_ON_SELF = Text(
 
 DIFFERS = Text(
     "{file}: {name} differs from the reference in case {number} of {count} (arguments: {args}): "
-    "{what}: got {got}, expected {expected}",
+    "{what}{where}: got {got}, expected {expected}",
     "{file}: {name}의 결과가 정답과 다릅니다 (사례 {number}/{count}, 인자: {args}): "
-    "{what}: 결과 {got}, 정답 {expected}")
+    "{what}{where}: 결과 {got}, 정답 {expected}")
 
 RETURNED = Text("the returned value", "반환값")
 ARGUMENT_AFTER = Text("argument {number} after the call", "호출 후의 {number}번째 인자")
 SHAPE = Text("shape {shape}", "모양 {shape}")
-AT_INDEX = Text("{got} at index {index}", "{got} (위치 {index})")
+ENTRY = Text(", entry {index}", ", 위치 {index}")

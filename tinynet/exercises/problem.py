@@ -148,8 +148,9 @@ class Exercise:
 class Bug:
     """``problem.py``'s PROBLEM for a bug-hunt layer (see the module docstring).
 
-    ``kind`` is the gradcheck hint that must name the bug and ``tensor`` the
-    gradient it breaks ("x" or a parameter name). ``check`` defaults to the
+    ``kind`` is what the grader must report for it (a gradcheck hint kind, or
+    one of checks.GRADER_FINDINGS) and ``tensor`` the gradient it breaks ("x"
+    or a parameter name). ``check`` defaults to the
     check of the exercise named by ``template``.
     """
     title: Text
