@@ -95,7 +95,8 @@ def test_a_reused_gradient_buffer_fails_only_when_the_layer_is_shared(tmp_path):
 
 def test_adding_to_a_gradient_that_is_still_none_gets_a_hint(tmp_path):
     directory = solved(tmp_path)
-    plant(directory / "batchnorm.py", ("self.bias.accumulate_grad(dout.sum(axis=0))", "self.bias.grad += dout.sum(axis=0)"))
+    plant(directory / "batchnorm.py",
+          ("self.bias.accumulate_grad(dout.sum(axis=0))", "self.bias.grad += dout.sum(axis=0)"))
     with pytest.raises(grader.GradingError) as caught:
         grader.check(directory, "batchnorm")
     message = str(caught.value)

@@ -76,7 +76,8 @@ def f(x):
 
 def test_blank_keeps_the_todo_and_raises_the_message_in_each_language():
     one = template.blank(BODY, "f is not written yet")
-    assert one.splitlines()[-2:] == ["    # TODO: return 3 * y", "    raise NotImplementedError('f is not written yet')"]
+    assert one.splitlines()[-2:] == ["    # TODO: return 3 * y",
+                                     "    raise NotImplementedError('f is not written yet')"]
     both = template.blank(BODY, "f is not written yet\nf가 아직 작성되지 않았습니다")
     namespace = {}
     exec(compile(both, "both", "exec"), namespace)

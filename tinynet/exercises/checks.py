@@ -96,15 +96,24 @@ def run(check, subject, rng, file, lang):
     return Report(False, f"{text}\n{shared}", tuple(findings), (alone, shared))
 
 
-def _backward(layer, x, dout, seed=0, grads=None):
-    """dx and every parameter's .grad after one forward and backward, the
-    gradients starting from ``grads`` (name -> array; None: no gradient)."""
-    for name, p in layer.named_parameters():
+def _parameters(layer):
+    return list(layer.named_parameters()) if hasattr(layer, "named_parameters") else []
+
+
+def _backward(layer, x, dout, grads=None, between=None):
+    """dx and every parameter's .grad after one forward of ``x`` and its
+    backward, the gradients starting from ``grads`` (name -> array, else
+    None); with ``between``, the layer is called on it in between, as a
+    model that reuses the layer does."""
+    for name, p in _parameters(layer):
         p.grad = None if grads is None or name not in grads else grads[name].copy()
-    manual_seed(seed)
+    manual_seed(0)
     _, cache = layer.forward(x.copy())
+    if between is not None:
+        manual_seed(1)
+        layer.forward(between.copy())
     dx = layer.backward(dout.copy(), cache)
-    return [dx] + [None if p.grad is None else np.array(p.grad) for _, p in layer.named_parameters()]
+    return [dx] + [None if p.grad is None else np.array(p.grad) for _, p in _parameters(layer)]
 
 
 def _upstream(layer, x):
@@ -120,35 +129,25 @@ def _same(a, b):
 
 
 def _overwritten(layer, x):
-    """The parameters whose backward replaced .grad instead of adding to it."""
+    """The parameters whose backward replaced .grad instead of adding to it:
+    started from some gradient, they end with this backward's share alone."""
     dout = _upstream(layer, x)
-    names = [name for name, _ in layer.named_parameters()]
     fresh = _backward(layer, x, dout)[1:]
     found = []
-    for i, (name, p) in enumerate(layer.named_parameters()):
-        if fresh[i] is None:
-            continue
-        start = np.random.default_rng([0, 8, i]).normal(size=np.shape(p.data))
-        after = _backward(layer, x, dout, grads={name: start})[1:][i]
-        if _same(after, fresh[i]) and not _same(after, start + fresh[i]):
-            found.append(name)
-    _backward(layer, x, dout)                   # leave the gradients as one backward gives them
-    return [n for n in names if n in found]
+    for i, (name, p) in enumerate(_parameters(layer)):
+        if fresh[i] is not None:
+            start = np.random.default_rng([0, 8, i]).normal(size=np.shape(p.data))
+            after = _backward(layer, x, dout, grads={name: start})[1 + i]
+            if _same(after, fresh[i]) and not _same(after, start + fresh[i]):
+                found.append(name)
+    return found
 
 
 def _reads_state_from_self(layer, inputs):
-    """Does backward on the first call's cache change when the layer was called again in between?"""
+    """Does the backward of a call change when the layer was called again before it?"""
     x, other = inputs[0], inputs[1]
     dout = _upstream(layer, x)
-    alone = _backward(layer, x, dout)
-    for _, p in layer.named_parameters():
-        p.grad = None
-    manual_seed(0)
-    _, cache = layer.forward(x.copy())
-    manual_seed(1)
-    layer.forward(other.copy())                 # a second call before the first one's backward
-    late = [layer.backward(dout.copy(), cache)] + [
-        None if p.grad is None else np.array(p.grad) for _, p in layer.named_parameters()]
+    alone, late = _backward(layer, x, dout), _backward(layer, x, dout, between=other)
     return not all(_same(a, b) for a, b in zip(alone, late))
 
 

@@ -34,6 +34,24 @@ The checks:
 ``ReferenceCheck``
     a function (an optimizer's update rule, an initialisation formula) or a
     class compared with a reference implementation on a list of cases.
+
+For example, ``problems/he_std/problem.py`` for a ``template.py`` whose
+``def he_std(fan_in)`` holds ``return math.sqrt(2.0 / fan_in)`` between the
+markers::
+
+    PROBLEM = Exercise(
+        order=20,
+        title=Text("He initialisation", "He 초기화"),
+        statement=Text("Derive the std that keeps ...", "..."),
+        missing=Text("he_std is not written yet: ...", "he_std가 아직 작성되지 않았습니다: ..."),
+        check=ReferenceCheck("he_std", reference=lambda fan_in: math.sqrt(2.0 / fan_in),
+                             cases=lambda rng: [(784,), (100,)]),
+    )
+
+The folder's name becomes the student's file ``<name>.py`` and the test
+``test_<name>``, so it must be a lower-case Python name that no module has.
+The project's tests then import the new template, grade its solution and
+its blank, and check that the command it prints selects its test alone.
 """
 import copy
 from dataclasses import dataclass, field

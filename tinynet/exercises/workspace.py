@@ -106,7 +106,8 @@ README = Text(
     "is yours to derive and write; its docstring says what to derive. `pytest {dir}`\n"
     "grades every file with tinynet.gradcheck, which compares your gradients with finite\n"
     "differences, once with one call of the layer and once with the layer called several\n"
-    "times before one backward; the command in each file grades that file alone.\n"
+    "times before one backward; the command in each file grades that file alone (run it\n"
+    "where you ran init).\n"
     "A failing test says what is missing, or which gradient is wrong and why.\n\n"
     "The `bughunt/` files hold code with ONE classic bug each: run the grader, read\n"
     "gradcheck's hint, find the bug and fix it.",
@@ -115,8 +116,8 @@ README = Text(
     "작성해야 합니다. 무엇을 유도할지는 각 파일의 설명(docstring)에 있습니다. `pytest {dir}`를\n"
     "실행하면 tinynet.gradcheck가 여러분의 기울기를 수치 미분과 비교하여 채점합니다: 계층을\n"
     "한 번 호출할 때와, 역전파 전에 여러 번 호출할 때 모두 검사합니다. 각 파일에 적힌 명령은\n"
-    "그 파일 하나만 채점합니다. 실패한 테스트는 무엇이 빠졌는지, 또는 어느 기울기가 왜 틀렸는지\n"
-    "알려 줍니다.\n\n"
+    "그 파일 하나만 채점합니다(init을 실행한 폴더에서 실행하세요). 실패한 테스트는 무엇이\n"
+    "빠졌는지, 또는 어느 기울기가 왜 틀렸는지 알려 줍니다.\n\n"
     "`bughunt/` 폴더의 파일에는 흔한 실수가 하나씩 숨어 있습니다. 채점기를 실행하고\n"
     "gradcheck의 힌트를 읽은 뒤 버그를 찾아 고치세요.")
 SOLVED = Text("This workspace holds the reference solutions: `pytest` passes.",
