@@ -265,6 +265,10 @@ def test_a_forgotten_in_place_update_is_caught_as_a_planted_bug(dropped_in):
     ({"template": HE_TEMPLATE, "problem": HE_PROBLEM}, "random", "no module or workspace file already has"),
     ({"template": HE_TEMPLATE, "problem": HE_PROBLEM}, "conftest", "no module or workspace file already has"),
     ({"problem": FORGOT_VELOCITY_BUG}, "forgot_velocity", "template='momentum' names no exercise"),
+    ({"problem": FORGOT_VELOCITY_BUG.replace('template="momentum", ', ""), "template": MOMENTUM_TEMPLATE},
+     "forgot_velocity", "a bug with its own template.py needs check="),
+    ({"problem": FORGOT_VELOCITY_BUG.replace('kind="differs"', 'kind="typo"')}, "forgot_velocity",
+     "kind 'typo' is none of what the grader reports"),
 ])
 def test_an_incomplete_folder_is_refused_by_name(files, name, message, tmp_path, monkeypatch):
     package = f"refused_{abs(hash((name, message))) % 10 ** 8}"
