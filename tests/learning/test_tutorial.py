@@ -176,13 +176,13 @@ def test_the_bug_hunt_is_described_as_the_exercises_write_it(workspace, page, la
 def test_the_lab_install_holds_what_the_tutorial_and_notebooks_need():
     """The tutorial asks for `pip install -e ".[lab]"`: its code and the notebooks' import only
     NumPy, tinynet and the standard library, and the lab extra grades the exercises (pytest,
-    hypothesis) and runs the notebooks (a kernel, nbclient, nbformat), without PyTorch."""
+    hypothesis) and runs the notebooks (a kernel, nbclient, nbformat). That it holds no
+    PyTorch is tests/core/test_packaging.py's check."""
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg", encoding="utf-8")
     lab = {re.split(r"[<>=!\[ ]", line.strip())[0].lower()
            for line in config["options.extras_require"]["lab"].splitlines() if line.strip()}
     assert {"pytest", "hypothesis", "ipykernel", "nbclient", "nbformat"} <= lab
-    assert not lab & {"torch", "torchvision"}
     assert 'pip install -e ".[lab]"' in (DOCS / "tutorial.md").read_text(encoding="utf-8")
     sources = python_blocks("tutorial.md") + [notebook_text(page, "code") for page in NOTEBOOKS]
     for source in sources:
