@@ -8,9 +8,10 @@ workspace's language for the grader and gradcheck, and a README.
 """
 import os
 import shlex
-import tempfile
+import shutil
 from pathlib import Path
 
+from ..files import atomic_write
 from ..text import LANGUAGES, Text
 from .catalog import BUG_TESTS, BUGS, EXERCISE_TESTS, EXERCISES
 from .messages import each, inline
@@ -170,19 +171,10 @@ def _backup_name(path):
 
 
 def _write(target, text, backup):
-    """Write ``text`` to ``target`` through a temporary file; an existing
-    ``target`` is first renamed to ``backup``."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        if backup is not None:
-            os.replace(target, backup)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``text`` to ``target`` atomically; an existing ``target`` is first copied to ``backup``."""
+    if backup is not None:
+        shutil.copy2(target, backup)
+    atomic_write(target, text.encode("utf-8"))
 
 
 def _refuse_unusable(directory, files, force):
@@ -251,7 +243,7 @@ def init_workspace(directory, solutions=False, lang="both", force=False):
                         f" (그 전에 파일 {len(files)}개 중 {len(written)}개를 썼습니다)") if written else Text("", "")
             raise _refuse("cannot write into {folder}: {reason}{done.en}; choose a folder you can write to",
                           "{folder}에 쓸 수 없습니다: {reason}{done.ko}. 쓰기 권한이 있는 폴더를 고르세요",
-                          folder=into, reason=exc.strerror or exc, done=done) from None
+                          folder=into, reason=os.strerror(exc.errno) if exc.errno else exc, done=done) from None
         if backup is not None:
             backed_up.append(backup)
         written.append(target)
