@@ -25,12 +25,15 @@ RESULTS_VERSION = 2
 
 # The lab's files whose code determines a run's record (see code_fingerprint):
 # its numbers, and the figure data that probes.py records during the run.
-_NUMERIC_SOURCES = ("config.py", "data.py", "models.py", "train.py", "torch_backend.py",
+# A test checks that every lab module train.run imports is listed here.
+_NUMERIC_SOURCES = ("config.py", "data.py", "models.py", "train.py", "learner.py",
+                    "training_images.py", "evaluation.py", "divergence.py", "torch_backend.py",
                     "probes.py")
 
 DATASETS = ("mnist", "fashion-mnist")
 BATCHNORM_KINDS = ("none", "shared", "separate")
 AUGMENTATIONS = ("none", "rotations", "shift", "crop", "flip", "random_rotation")
+ROTATION_ANGLES = (-15, -30, 15, 30)     # the lecture's fixed rotations, each image + 4 copies
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class RunConfig:
     # -- data ---------------------------------------------------------------
     dataset: str = "mnist"
     train_size: int = 300            # the first N training images
-    augmentation: str = "none"       # one of AUGMENTATIONS, see train.py
+    augmentation: str = "none"       # one of AUGMENTATIONS, see training_images.py
     val_size: int = 0                # validation images taken AFTER the first train_size
     # -- model (784-100-100-100-100-10 ReLU MLP, see models.py) ---------------
     batchnorm: str = "none"          # "shared": the lecture's one BatchNorm1d reused 4x
@@ -62,7 +65,7 @@ class RunConfig:
     l2: float = 0.0
     patience: int = 0                # early stopping: epochs without improvement (0 = off)
     # -- evaluation -----------------------------------------------------------
-    eval_every: int = 5              # test-set evaluation schedule, see train.eval_epochs
+    eval_every: int = 5              # test-set evaluation schedule, see evaluation.eval_epochs
     # -- reference, not a setting -------------------------------------------
     lecture_reported: float | None = field(default=None, compare=False)
 

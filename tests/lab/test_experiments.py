@@ -86,6 +86,23 @@ def test_early_stopping_restores_the_best_weights(data):
     assert h["eval_epoch"][-1] == final["epochs_run"]      # test measured where it stopped
 
 
+def test_every_module_of_the_training_code_is_in_the_code_fingerprint():
+    """A stored seed is reused only while the code that made it is unchanged:
+    every lab module that train.run imports must be hashed."""
+    code = ("import sys, experiments.train; print(' '.join(sorted(m for m in sys.modules "
+            "if m.startswith('experiments.'))))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    imported = {name.split(".", 1)[1] + ".py" for name in done.stdout.split()}
+    assert imported <= set(lab_config._NUMERIC_SOURCES), imported - set(lab_config._NUMERIC_SOURCES)
+
+
+def test_every_augmentation_of_the_settings_is_implemented():
+    from experiments.training_images import RANDOM_AUGMENTATIONS
+    assert set(lab_config.AUGMENTATIONS) == {"none", "rotations", *RANDOM_AUGMENTATIONS}
+
+
 def test_lecture_reference_is_dropped_when_the_setup_changes():
     assert BASELINE.with_overrides(eval_every=10).lecture_reported == 0.7637
     assert BASELINE.with_overrides(epochs=5).lecture_reported is None
