@@ -6,10 +6,11 @@ at test time the full weights are used.
 
     python -m experiments.dropconnect --help
 """
+from tinynet.text import Text
+
 from .cli import run_script
 from .config import Experiment, RunConfig
-from tinynet.text import Text
-from .stats import versus_baseline
+from .report_text import judged, versus_baseline
 from .summary import MissingResults
 
 LABELS_KO = {"p0.2": "드롭 커넥트(p=0.2)", "p0.5": "드롭 커넥트(p=0.5)"}
@@ -31,9 +32,8 @@ def findings(r):
             same_p[0].settings[k] == dropout.settings[k] for k in ("epochs", "batch_size", "lr")):
         d = same_p[0].test_acc - dropout.test_acc
         lines.append(Text(
-            f"DropConnect(0.2) minus Dropout(0.2) with the same schedule: {d.points()} "
-            f"({d.verdict}).",
-            f"같은 일정에서 드롭 커넥트(0.2) - 드롭아웃(0.2): {d.points_ko()} ({d.verdict_ko})."))
+            f"DropConnect(0.2) minus Dropout(0.2) with the same schedule: {judged(d).en}.",
+            f"같은 일정에서 드롭 커넥트(0.2) - 드롭아웃(0.2): {judged(d).ko}."))
     return lines
 
 
