@@ -14,6 +14,7 @@ from tinynet.text import Text
 
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .figures.catalogue import learning_curves
 from .report_text import acc, judged, versus_baseline
 
 LABELS_KO = {
@@ -61,6 +62,7 @@ EXPERIMENT = Experiment(
         RunConfig("flip", "random horizontal flip (changes digits!)", augmentation="flip"),
     ),
     findings=findings,
+    figures=(learning_curves,),
 )
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from tinynet.text import Text
 
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .figures.catalogue import learning_curves
 from .report_text import MEASURED, acc, spread_points, verb
 
 LABELS_KO = {"lecture": "기준 모델 (강의)"}
@@ -74,6 +75,7 @@ EXPERIMENT = Experiment(
              "is trained on only 300 MNIST images?",
     configs=(RunConfig("lecture", "baseline (lecture)", lecture_reported=0.7637),),
     findings=findings,
+    figures=(learning_curves,),
 )
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from tinynet.text import Text
 
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .figures.catalogue import learning_curves, preactivations, gradient_norms
 from .report_text import MEASURED, acc, judged, verb
 from .summary import MissingResults
 
@@ -73,6 +74,7 @@ EXPERIMENT = Experiment(
         RunConfig("separate", "four separate BatchNorm1d", batchnorm="separate"),
     ),
     findings=findings,
+    figures=(learning_curves, preactivations, gradient_norms),
 )
 
 if __name__ == "__main__":

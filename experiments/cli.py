@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import difflib
 import importlib.util
-import math
 import os
 import shlex
 import sys
@@ -29,7 +28,7 @@ import time
 from pathlib import Path
 
 from . import EXPERIMENT_NAMES, get_experiment, report, runner
-from .config import DATASETS
+from .config import DATASETS, SettingError, count_problem
 from .data import DataError, load_lab_data
 
 
@@ -52,40 +51,29 @@ class LabError(Exception):
     (argparse's usage block is for mistakes in the options themselves)."""
 
 
-def positive_int(text):
-    """argparse type: an integer >= 1, with a clear message otherwise."""
+def whole_number(text):
+    """argparse type: an integer (RunConfig checks its value)."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
-def _number(text):
+def number(text):
+    """argparse type: a number (RunConfig checks its value)."""
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
-    return value
 
 
-def positive_float(text):
-    """argparse type: a finite number > 0 (a learning rate)."""
-    value = _number(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
-
-
-def momentum_value(text):
-    """argparse type: a momentum in [0, 1) (1 or more never forgets a gradient)."""
-    value = _number(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+def count(text):
+    """argparse type of --seeds and --workers, which are not run settings: a
+    whole number of at least 1."""
+    value = whole_number(text)
+    problem = count_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -98,23 +86,23 @@ def build_parser(prog, description, run_all=False):
         parser.add_argument("--report-only", action="store_true",
                             help="only rewrite the report from the seeds stored in --out "
                                  "(give the same options as the run)")
-    parser.add_argument("--seeds", type=positive_int, metavar="N", default=10,
+    parser.add_argument("--seeds", type=count, metavar="N", default=10,
                         help="number of seeds per configuration: seeds 0..N-1 (default 10)")
-    parser.add_argument("--workers", type=positive_int, metavar="N", default=2,
+    parser.add_argument("--workers", type=count, metavar="N", default=2,
                         help="worker processes for the runs (one BLAS thread each) and the "
                              "figures (default 2; 1 = run here)")
-    parser.add_argument("--epochs", type=positive_int, metavar="N",
+    parser.add_argument("--epochs", type=whole_number, metavar="N",
                         help="epochs for every configuration (default: each configuration's own, "
                              "100 except the lecture's dropout run)")
-    parser.add_argument("--train-size", type=positive_int, metavar="N",
+    parser.add_argument("--train-size", type=whole_number, metavar="N",
                         help="train on the first N training images (default 300, as the lecture)")
-    parser.add_argument("--lr", type=positive_float, metavar="LR",
+    parser.add_argument("--lr", type=number, metavar="LR",
                         help="SGD learning rate for every configuration (default 0.1, the "
                              "lecture's; try 50 to see a run diverge)")
-    parser.add_argument("--batch-size", type=positive_int, metavar="N",
+    parser.add_argument("--batch-size", type=whole_number, metavar="N",
                         help="mini-batch size for every configuration (default: each "
                              "configuration's own, 10 except the lecture's dropout run)")
-    parser.add_argument("--momentum", type=momentum_value, metavar="M",
+    parser.add_argument("--momentum", type=number, metavar="M",
                         help="SGD momentum for every configuration (default 0, as the lecture)")
     parser.add_argument("--dataset", choices=DATASETS, help="data set (default mnist)")
     parser.add_argument("--data-dir", metavar="DIR",
@@ -123,7 +111,7 @@ def build_parser(prog, description, run_all=False):
                         help="never download missing data")
     parser.add_argument("--out", default="results", metavar="DIR",
                         help="results folder (default ./results)")
-    parser.add_argument("--eval-every", type=positive_int, metavar="N",
+    parser.add_argument("--eval-every", type=whole_number, metavar="N",
                         help="evaluate the 10,000 test images every N epochs, plus after epoch 1 "
                              "and the last (default 5: one test pass costs as much as ~170 "
                              "training steps)")
@@ -176,19 +164,28 @@ def _check_data_dir(data_dir):
 
 
 def _check_data(plans, data_dir):
-    """Check sizes and load the data once here, so that missing/corrupt files
-    or a bad --train-size give one clear message before any worker starts."""
-    for experiment in plans:
-        for c in experiment.configs:
-            if c.train_size < c.batch_size:     # drop_last would leave no batch at all
-                raise LabError(f"--train-size {c.train_size} is smaller than the batch size "
-                             f"{c.batch_size} of {experiment.name}/{c.name}: no full batch to train on")
+    """Load the data once here, so that missing or corrupt files, or a
+    --train-size larger than the data, give one clear message before any
+    worker starts."""
     needed = {(c.dataset, c.train_size, c.val_size) for e in plans for c in e.configs}
     for dataset, train_size, val_size in sorted(needed):
         try:
             load_lab_data(dataset, train_size, val_size, data_dir)
         except DataError as error:
             raise LabError(str(error))
+
+
+def _plans(parser, named, overrides):
+    """The experiments as requested: their configurations with the command
+    line's overrides applied; a setting no run can use is a usage error."""
+    plans = []
+    for experiment in named:
+        try:
+            configs = tuple(c.with_overrides(**overrides) for c in experiment.configs)
+        except SettingError as error:
+            parser.error(f"{experiment.name}/{error}")
+        plans.append(dataclasses.replace(experiment, configs=configs))
+    return plans
 
 
 # --------------------------------------------------------------------------
@@ -235,9 +232,7 @@ def _main(parser, args, experiment, command):
     overrides = dict(dataset=args.dataset, train_size=args.train_size, epochs=args.epochs,
                      eval_every=args.eval_every, lr=args.lr, batch_size=args.batch_size,
                      momentum=args.momentum)
-    # The experiments as requested: their configurations with the overrides applied.
-    plans = [dataclasses.replace(e, configs=tuple(c.with_overrides(**overrides) for c in e.configs))
-             for e in named]
+    plans = _plans(parser, named, overrides)
     seeds = list(range(args.seeds))
     out = Path(args.out)
 

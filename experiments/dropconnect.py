@@ -10,6 +10,7 @@ from tinynet.text import Text
 
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .figures.catalogue import learning_curves
 from .report_text import judged, versus_baseline
 from .summary import MissingResults
 
@@ -43,6 +44,7 @@ EXPERIMENT = Experiment(
     question="Does dropping random connections instead of units reduce the overfitting?",
     configs=tuple(RunConfig(f"p{p:g}", f"DropConnect(p={p:g})", dropconnect=p) for p in (0.2, 0.5)),
     findings=findings,
+    figures=(learning_curves,),
 )
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from tinynet.text import Text
 
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .figures.catalogue import learning_curves
 from .report_text import MEASURED, acc, spread_points, verb, verdict
 from .summary import MissingResults
 
@@ -93,6 +94,7 @@ EXPERIMENT = Experiment(
         RunConfig("baseline_hparams", "Dropout(0.2), batch 10, 100 epochs", dropout=0.2),
     ),
     findings=findings,
+    figures=(learning_curves,),
 )
 
 if __name__ == "__main__":

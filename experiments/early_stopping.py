@@ -11,6 +11,7 @@ from tinynet.text import Text
 
 from .cli import run_script
 from .config import Experiment, RunConfig
+from .figures.catalogue import learning_curves, validation
 from .report_text import acc, verb
 
 LABELS_KO = {"patience5": "조기 종료, patience 5", "patience20": "조기 종료, patience 20"}
@@ -57,6 +58,7 @@ EXPERIMENT = Experiment(
                   patience=p)
         for p in (5, 20)),
     findings=findings,
+    figures=(learning_curves, validation),
 )
 
 if __name__ == "__main__":

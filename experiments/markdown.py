@@ -131,7 +131,7 @@ def report(language, experiments, results, figures, command, seeds, all_names, p
         lines += [f"## {title}", "", f"*{question}*", "", _setup(results, experiment, w), ""]
         for figure in figures.get(experiment.name, []):
             lines += _figure_lines(figure, language, shown, w)
-        if plots and not figures.get(experiment.name):
+        if plots and experiment.figures and not figures.get(experiment.name):
             lines += [w["figure_failed"], ""]
         lines += _bullets(general.experiment_findings(experiment, results), language)
     distinct = {}              # the baseline and L1/L2 at λ = 0 are one run: counted once

@@ -59,8 +59,7 @@ class Job:
     def cost(self):
         """Rough relative run time (number of SGD steps), to start long jobs first."""
         c = self.config
-        images = c.train_size * (5 if c.augmentation == "rotations" else 1)
-        return c.epochs * max(1, images // c.batch_size) + 10 * c.epochs
+        return c.epochs * (c.images_per_epoch // c.batch_size) + 10 * c.epochs
 
 
 # --------------------------------------------------------------------------

@@ -117,14 +117,15 @@ def test_lecture_reference_is_dropped_when_the_setup_changes():
     (["nosuch"], "unknown experiment 'nosuch'"),
     (["basline"], "did you mean 'baseline'"),
     (["--seeds", "0"], "--seeds: must be at least 1"),
-    (["--epochs", "-1"], "--epochs: must be at least 1"),
+    (["--epochs", "-1"], "baseline/lecture: epochs must be at least 1, got -1"),
     (["--workers", "two"], "--workers: expected a whole number"),
     (["--dataset", "cifar"], "invalid choice: 'cifar'"),
     (["baseline", "--train-size", "5000"], "needs 5000 training images, but the mnist training "
                                           "file holds only 4502"),
     (["early_stopping", "--train-size", "4000"], "4000 training + 1000 validation images"),
-    (["dropout", "--train-size", "50"], "smaller than the batch size 100 of dropout/lecture"),
-    (["--eval-every", "0"], "--eval-every: must be at least 1"),
+    (["dropout", "--train-size", "50"], "dropout/lecture: batch_size 100 is larger than the 50 "
+                                        "training images of an epoch: no full batch to train on"),
+    (["--eval-every", "0"], "eval_every must be at least 1, got 0"),
 ])
 def test_bad_options_exit_with_a_message(argv, message, capsys, tmp_path):
     code, _, err = run_cli(argv + ["--out", str(tmp_path)], capsys)
@@ -204,7 +205,7 @@ def test_tiny_run_writes_summaries_figures_and_report(capsys, tmp_path):
     report = (tmp_path / "REPORT.md").read_text()
     assert "| Experiment | Configuration |" in report
     mean = summary["configs"]["separate"]["final"]["test_acc"]["mean"]
-    assert f"| batchnorm | four separate BatchNorm1d | 2 |" in report
+    assert "| batchnorm | four separate BatchNorm1d | 2 |" in report
     assert f"{mean:.4f} ±" in report                      # the table holds the summary's numbers
     assert "![" in report and "batchnorm/learning_curves.png" in report
     assert "Train-test gap in points" in report           # L1 findings, computed

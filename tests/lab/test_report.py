@@ -185,6 +185,16 @@ def test_only_experiments_that_ran_are_listed(tmp_path):
     assert "이 명령으로 실행하지 않은 실험" in (tmp_path / "REPORT.ko.md").read_text(encoding="utf-8")
 
 
+def test_an_experiment_that_declares_no_figure_is_not_reported_as_failed(tmp_path):
+    import dataclasses
+    plain = dataclasses.replace(get_experiment("baseline"), figures=())
+    records = make_records([plain], [0, 1])
+    report.write_all([plain], ["tinynet"], records, [0, 1], tmp_path, "cmd")
+    text = (tmp_path / "REPORT.md").read_text()
+    assert "figure not drawn" not in text and "baseline/learning_curves.png" not in text
+    assert "overview.png" in text
+
+
 def test_one_seed_and_constant_runs_report_without_crashing(tmp_path):
     experiments = [get_experiment(n) for n in ("baseline", "batchnorm", "l1", "early_stopping")]
     records = make_records(experiments, [0], constant=True)
