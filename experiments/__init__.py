@@ -11,12 +11,16 @@ plus the report, with ``python -m experiments``; ``--help`` lists the options.
     early_stopping  validation set, patience, best weights restored
     dropconnect     DropConnect instead of the hidden Linear layers
 
-Module map: config (settings of a run), models (tinynet networks), train (THE
-training/evaluation loop; divergence is a result), runner (seeds, worker
-processes, stored runs), storage (atomic writes, corrupt files named),
-probes (figure data from inside a run), report (write_all: summaries,
-figures, REPORT.md and REPORT.ko.md), cli (command line), torch_backend
-(the PyTorch twin, imported only for --framework torch).
+Module map: config (settings of a run, each checked once), models (tinynet
+networks), train (THE training loop) with learner (model, loss, optimiser
+per framework), training_images (augmentation), evaluation (evaluations,
+early stopping, final numbers) and divergence (a non-finite run is a
+result), runner (seeds, worker processes, stored runs), storage (atomic
+writes, corrupt files named), probes (figure data from inside a run),
+report (write_all: summaries, figures, REPORT.md and REPORT.ko.md), cli
+(command line), torch_backend (the PyTorch twin, imported only for
+--framework torch). ``python -m experiments.benchmark`` is the speed
+benchmark, not an experiment.
 """
 import importlib
 

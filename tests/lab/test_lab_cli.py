@@ -1,5 +1,5 @@
-"""The lab's command line: results never lost or corrupt (issue 10 item 2),
-the lecture's knobs (item 5) and the command quoted in the report."""
+"""The lab's command line: results never lost or corrupt, the lecture's
+knobs and the command quoted in the report."""
 import json
 import subprocess
 import sys

@@ -1,5 +1,5 @@
 """Two lab processes on one --out at the same time never corrupt or drop a
-file (issue 10 item 2). The old lab wrote every JSON file through the same
+file. The old lab wrote every JSON file through the same
 '<file>.tmp': concurrent runs then raised FileNotFoundError or left corrupt
 JSON."""
 import json

@@ -1,4 +1,4 @@
-"""Divergence is a result (issue 10 item 1, contract C6): a run that meets a
+"""Divergence is a result: a run that meets a
 non-finite loss or weight stops there and is recorded as diverged; no NaN or
 infinity ever reaches a record, a JSON file or a progress line."""
 import json
@@ -82,7 +82,7 @@ def test_a_nan_loss_mid_run_keeps_the_finite_epochs_and_the_last_finite_loss(dat
 
 def test_floating_point_error_from_the_loss_is_divergence(data, monkeypatch):
     """tinynet's CrossEntropyLoss and BatchNorm raise FloatingPointError on
-    non-finite values (contract C1); the loop records that as divergence."""
+    non-finite values; the loop records that as divergence."""
     def refuse(learner, loss):
         raise FloatingPointError("CrossEntropyLoss: 10 non-finite values")
     StepAfter(monkeypatch, after=8, bad=refuse)
