@@ -5,9 +5,10 @@
     python -m experiments --report-only
 
 User errors (bad option values, unknown experiment names, missing or
-corrupt data, a training set larger than the data) end with a one-line
-message and exit status 2; Ctrl-C keeps the finished seeds, writes partial
-summaries and exits with status 130.
+corrupt data, a training set larger than the data, an ``--out`` folder in
+use by another lab) end with a one-line message and exit status 2; Ctrl-C,
+whenever it comes, keeps the finished seeds, says exactly what is stored
+and exits with status 130, never with a traceback (lab_run.py).
 
 Bad output or data folders are refused before any training; an OSError
 during the run (disk full, a folder removed) ends with a one-line message
@@ -22,14 +23,17 @@ import difflib
 import importlib.util
 import os
 import shlex
+import signal
 import sys
 import tempfile
-import time
+import threading
 from pathlib import Path
 
-from . import EXPERIMENT_NAMES, get_experiment, report, runner
+from . import EXPERIMENT_NAMES, get_experiment, interrupts, lab_run, runner
 from .config import DATASETS, SettingError, count_problem
 from .data import DataError, load_lab_data
+from .folder_lock import FolderBusy
+from .lab_run import INTERRUPTED, LabError
 
 
 RUN_ALL_DESCRIPTION = """Run the overfitting lab -- every experiment, or the ones named -- and
@@ -43,12 +47,9 @@ examples:
 
 Bad options or folders end with a message and exit status 2; Ctrl-C keeps the
 finished seeds (rerun the same command to resume) and exits with status 130.
+One lab at a time per results folder: a second one on the same --out (or a
+--report-only while a lab runs there) is refused.
 """
-
-
-class LabError(Exception):
-    """A problem with the folders or data of a run: one line, exit status 2
-    (argparse's usage block is for mistakes in the options themselves)."""
 
 
 def whole_number(text):
@@ -85,7 +86,8 @@ def build_parser(prog, description, run_all=False):
                             help=f"experiments to run (default: all): {', '.join(EXPERIMENT_NAMES)}")
         parser.add_argument("--report-only", action="store_true",
                             help="only rewrite the report from the seeds stored in --out "
-                                 "(give the same options as the run)")
+                                 "(give the same options as the run); refused while a lab "
+                                 "runs on --out")
     parser.add_argument("--seeds", type=count, metavar="N", default=10,
                         help="number of seeds per configuration: seeds 0..N-1 (default 10)")
     parser.add_argument("--workers", type=count, metavar="N", default=2,
@@ -110,7 +112,8 @@ def build_parser(prog, description, run_all=False):
     parser.add_argument("--no-download", action="store_true",
                         help="never download missing data")
     parser.add_argument("--out", default="results", metavar="DIR",
-                        help="results folder (default ./results)")
+                        help="results folder (default ./results); one lab at a time: a second "
+                             "run on the same folder is refused")
     parser.add_argument("--eval-every", type=whole_number, metavar="N",
                         help="evaluate the 10,000 test images every N epochs, plus after epoch 1 "
                              "and the last (default 5: one test pass costs as much as ~170 "
@@ -145,9 +148,10 @@ def _check_out(out):
         raise LabError(f"--out {out}: this is a file, not a folder; choose a folder for the results")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=out, prefix=".write-test.", suffix=".tmp")
-        os.close(fd)
-        os.unlink(probe)
+        with interrupts.deferred():             # never leave the probe file behind
+            fd, probe = tempfile.mkstemp(dir=out, prefix=".write-test.", suffix=".tmp")
+            os.close(fd)
+            os.unlink(probe)
     except OSError as error:
         raise LabError(f"--out {out}: cannot write results there ({error.strerror or error})")
 
@@ -189,31 +193,23 @@ def _plans(parser, named, overrides):
 
 
 # --------------------------------------------------------------------------
-# The report
-# --------------------------------------------------------------------------
-def write_report(experiments, frameworks, records, seeds, out, command, plots=True, workers=1):
-    """Summaries, figures, REPORT.md and REPORT.ko.md: report.write_all, the
-    report's one entry point. Returns REPORT.md's path."""
-    return report.write_all(list(experiments), list(frameworks), records, list(seeds), Path(out),
-                            command, plots=plots, workers=workers)
-
-
-# --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
 def main(argv=None, experiment=None):
     """Run ``experiment`` (a script's EXPERIMENT) or, without one, the
     experiments named on the command line (default all) and the report."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C is handled below
     run_all = experiment is None
     prog = "python -m experiments" if run_all else f"python -m experiments.{experiment.name}"
-    description = RUN_ALL_DESCRIPTION if run_all else f"{experiment.title}\n\n{experiment.question}"
-    parser = build_parser(prog, description, run_all=run_all)
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
-    command = f"{prog} {shlex.join(argv)}".rstrip()     # quoted in the report
     try:
+        description = RUN_ALL_DESCRIPTION if run_all else f"{experiment.title}\n\n{experiment.question}"
+        parser = build_parser(prog, description, run_all=run_all)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = parser.parse_args(argv)
+        command = f"{prog} {shlex.join(argv)}".rstrip()     # quoted in the report
         return _main(parser, args, experiment, command)
-    except LabError as error:
+    except (LabError, FolderBusy) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:     # disk full, a folder removed or made read-only during the run
@@ -221,6 +217,9 @@ def main(argv=None, experiment=None):
             else ""
         print(f"{prog}: error: {error}{where}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:    # before any run or report started (lab_run.py handles the rest)
+        print(f"\n{prog}: interrupted before any run or report started", file=sys.stderr)
+        return INTERRUPTED
 
 
 def _main(parser, args, experiment, command):
@@ -239,15 +238,9 @@ def _main(parser, args, experiment, command):
     if run_all and args.report_only:
         if not out.is_dir():
             raise LabError(f"--report-only: no results folder {out} "
-                         f"({'it is a file' if out.exists() else 'it does not exist'}); "
-                         "run the experiments first, or point --out at their folder")
-        records = runner.stored_records(out, plans, frameworks, seeds)
-        if not records:
-            raise LabError(f"--report-only: {out} holds no stored seeds for these experiments and "
-                         "options; give the options of the run (e.g. --epochs, --seeds)")
-        path = write_report(plans, frameworks, records, seeds, out, command, workers=args.workers)
-        print(f"wrote {path}")
-        return 0
+                           f"({'it is a file' if out.exists() else 'it does not exist'}); "
+                           "run the experiments first, or point --out at their folder")
+        return lab_run.report_only(plans, frameworks, seeds, out, command, workers=args.workers)
 
     if "torch" in frameworks and importlib.util.find_spec("torch") is None:
         from .torch_backend import MISSING_TORCH   # cheap: there is no torch to import
@@ -257,23 +250,8 @@ def _main(parser, args, experiment, command):
     _check_out(out)
     jobs = [runner.Job(e.name, c, seed, framework, args.data_dir, args.verbose)
             for framework in frameworks for e in plans for c in e.configs for seed in seeds]
-
-    started = time.perf_counter()
-    try:
-        records, reused = runner.run_jobs(jobs, out, workers=args.workers, fresh=args.fresh)
-    except runner.Interrupted as stop:
-        write_report(plans, frameworks, stop.records, seeds, out, command, plots=False)
-        print(f"\ninterrupted: {len(stop.records)} of {len(jobs)} runs are finished and stored in "
-              f"{out}/ (partial summaries written); rerun the same command to resume.",
-              file=sys.stderr)
-        return 130
-    path = write_report(plans, frameworks, records, seeds, out, command, workers=args.workers)
-    wall = time.perf_counter() - started
-    diverged = sum(1 for r in records.values() if r.get("diverged"))
-    note = f", {diverged} diverged (see the report)" if diverged else ""
-    print(f"done in {wall:.0f} s: {len(records)} results ({reused} reused from earlier runs){note}; "
-          f"results in {out}/<experiment>/, report {path}", file=sys.stderr)
-    return 0
+    return lab_run.run(plans, frameworks, seeds, out, command, jobs, workers=args.workers,
+                       fresh=args.fresh)
 
 
 def run_script(experiment):

@@ -20,9 +20,9 @@ drawn in that many processes at once (matplotlib takes about 12 s for the
 whole lab's 15 figures on one core).
 """
 import multiprocessing
-import signal
 import sys
 
+from .. import interrupts
 from .catalogue import DECLARABLE, Scene, Task
 from .overview import plot_overview
 
@@ -64,8 +64,9 @@ def _draw(tasks, workers):
     # Fresh interpreters, as for the training runs (runner.py). Ctrl-C is the
     # parent's: leaving the ``with`` block stops the workers.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(min(workers, len(tasks)), initializer=signal.signal,
-                      initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+    with interrupts.ignored_by_workers():
+        pool = context.Pool(min(workers, len(tasks)))
+    with pool:
         return pool.map(_attempt, tasks, chunksize=1)
 
 

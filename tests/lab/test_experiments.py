@@ -16,6 +16,7 @@ from experiments import EXPERIMENT_NAMES, get_experiment, train
 from experiments import config as lab_config
 from experiments.config import RunConfig
 from experiments.data import DataError, load_lab_data
+from experiments.record_check import record_problem, value_problem
 
 from helpers import run_cli
 
@@ -37,7 +38,9 @@ def without_timing(record):
 # --------------------------------------------------------------------------
 def test_full_baseline_seed_reproduces_the_lectures_overfitting(data):
     config = BASELINE.with_overrides(eval_every=50)
-    final = train.run(config, seed=0, data=data)["final"]
+    record = train.run(config, seed=0, data=data)
+    assert record_problem(record) is None and value_problem(record, config) is None
+    final = record["final"]
     assert final["epochs_run"] == 100
     assert final["train_acc"] == 1.0                      # memorises all 300 images
     assert 0.70 <= final["test_acc"] <= 0.82              # the lecture: 0.7637
@@ -77,6 +80,7 @@ def test_history_has_every_epoch_and_the_eval_schedule(data):
 def test_early_stopping_restores_the_best_weights(data):
     config = RunConfig("es", "es", val_size=200, patience=3, epochs=60, eval_every=100)
     record = train.run(config, seed=1, data=data)
+    assert record_problem(record) is None and value_problem(record, config) is None
     final, h = record["final"], record["history"]
     best = final["best_epoch"]
     assert final["stopped_early"] and final["epochs_run"] == best + 3

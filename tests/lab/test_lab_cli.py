@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments import cli, report, runner, storage, train
+from experiments import cli, report, storage, train
 
 from helpers import run_cli
 
@@ -283,7 +283,8 @@ def test_a_script_quotes_its_own_module(capsys, tmp_path, monkeypatch):
 
 
 def test_runner_validates_records_it_is_given():
-    assert runner.record_problem({"seed": 0}) == "it has no 'framework'"
+    from experiments.record_check import record_problem
+    assert record_problem({"seed": 0}) == "it has no 'framework'"
 
 
 def test_framework_torch_without_torch_names_the_extra(capsys, tmp_path, monkeypatch, no_training):

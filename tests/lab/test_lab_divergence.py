@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from experiments import evaluation, learner as lab_learner, runner, train
+from experiments import evaluation, learner as lab_learner, train
 from experiments.config import RunConfig
 from experiments.data import load_lab_data
+from experiments.record_check import record_problem, value_problem
 
 from helpers import run_cli
 
@@ -40,7 +41,8 @@ def test_a_learning_rate_of_50_diverges_in_the_first_epoch(data):
     assert record["final"] == {"epochs_run": 0}                  # nothing meaningful to report
     assert all(values == [] for values in record["history"].values())
     assert_all_finite(record)
-    assert runner.record_problem(record) is None                 # a valid record to store
+    assert record_problem(record) is None                        # a valid record to store
+    assert value_problem(record, RunConfig("hot", "hot", lr=50, epochs=3)) is None
 
 
 def test_a_run_that_does_not_diverge_says_so(data):
