@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -175,6 +176,7 @@ def main():
     args = parser.parse_args()
     if args.count:
         return count(args.count, args.batch, args.steps, args.warmup)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's, which stops us
     channel = os.fdopen(os.dup(1), "w")    # the protocol's own copy of stdout ...
     os.dup2(2, 1)                          # ... and everything else printed goes to stderr
     serve(channel)

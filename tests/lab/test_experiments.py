@@ -102,6 +102,12 @@ def test_every_module_of_the_training_code_is_in_the_code_fingerprint():
     assert imported <= set(lab_config._NUMERIC_SOURCES), imported - set(lab_config._NUMERIC_SOURCES)
 
 
+def test_every_lab_module_is_short_enough_to_read_in_one_sitting():
+    sizes = {str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+             for path in (ROOT / "experiments").rglob("*.py")}
+    assert max(sizes.values()) <= 300, {name: n for name, n in sizes.items() if n > 300}
+
+
 def test_every_augmentation_of_the_settings_is_implemented():
     from experiments.training_images import RANDOM_AUGMENTATIONS
     assert set(lab_config.AUGMENTATIONS) == {"none", "rotations", *RANDOM_AUGMENTATIONS}
