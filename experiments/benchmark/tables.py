@@ -86,27 +86,28 @@ def print_checks(results, descriptions):
     """What each check and the tape cost per step: the step without it, timed
     in the same rounds as the step itself (1 thread)."""
     tinynets = results["tinynets"]
-    print("\n## What each check and the tape cost, per step (1 thread, µs per step, median)\n")
+    print("\n## What each check and the tape cost, per step (1 thread, µs per step; saved: "
+          "median over the rounds of the difference to the step in the same round)\n")
     _table("| batch | the step ... | " + " | ".join(f"{t} | saved" for t in tinynets) + " |")
     for config in results["steps"]:
         if config["threads"] != 1:
             continue
-        figures = config["contestants"]
+        figures, costs = config["contestants"], config["check_costs"]
         for variant, description in {"": "as it is", **descriptions}.items():
             cells = []
             for t in tinynets:
-                base, this = figures.get(t, {}), figures.get(f"{t}:{variant}" if variant else t, {})
-                if "us_per_step" not in this:
+                label = f"{t}:{variant}" if variant else t
+                if "us_per_step" not in figures.get(label, {}):
                     cells += ["not timed", "—"]
                     continue
-                saved = base.get("us_per_step", 0) - this["us_per_step"]
-                cells += [f"{this['us_per_step']:,.1f}",
-                          "" if not variant else f"{saved:+.1f} µs ({saved / base['us_per_step']:+.1%})"]
+                cost = costs.get(label)
+                cells += [f"{figures[label]['us_per_step']:,.1f}",
+                          f"{cost['us_saved']:+,.1f} µs ({cost['share']:+.1%})" if cost else ""]
             name = f"{description} (`{variant}`)" if variant else description
             print(f"| {config['batch_size']} | {name} | " + " | ".join(cells) + " |")
-    print("\nEach row is the same step with one thing removed, timed interleaved with the real "
-          "one; differences of a few µs are within the noise of a shared machine "
-          "(`--callgrind` counts instructions instead).")
+    print("\nEach row is the same step with one thing removed, timed in the same rounds as the "
+          "real one; on a shared machine differences of a few µs are noise (`--callgrind` "
+          "counts instructions instead).")
 
 
 def print_phases(phases):

@@ -149,6 +149,23 @@ def ratios_of(rates, tinynets):
             for first, second in pairs if rates.get(first) and rates.get(second)}
 
 
+def check_costs(figures, variants):
+    """{variant label: µs and share of its tinynet's step saved}, from the
+    rounds in pairs: in each round the step and its variant ran one after
+    the other, so the difference of a pair is less noisy than the
+    difference of two medians."""
+    costs = {}
+    for label in variants:
+        base, variant = figures.get(label.split(":")[0], {}), figures.get(label, {})
+        if "repeats" not in base or "repeats" not in variant:
+            continue
+        saved = [1e6 / b - 1e6 / v for b, v in zip(base["repeats"], variant["repeats"])]
+        costs[label] = {"us_saved": statistics.median(saved),
+                        "share": statistics.median(s * b / 1e6 for s, b in
+                                                   zip(saved, base["repeats"]))}
+    return costs
+
+
 def check_targets(threads, batch_size, ratios):
     """PASS/FAIL of each target for this configuration (None: it has none)."""
     if threads != TARGET_THREADS or batch_size not in TARGETS:
@@ -178,6 +195,7 @@ def time_all(args, workers, entries, tinynets):
             configs.append({
                 "threads": threads, "blas_threads_seen": {k: v["blas_threads"] for k, v in blas.items()},
                 "batch_size": batch_size, "contestants": figures, "ratios": ratios,
+                "check_costs": check_costs(figures, [e.label for e in timed if e.variant != "base"]),
                 "seconds": time.perf_counter() - start,
                 "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
                 **meta, "targets": check_targets(threads, batch_size, ratios),

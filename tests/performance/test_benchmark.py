@@ -80,6 +80,8 @@ def test_benchmark_quick_writes_every_figure(tmp_path):
             assert c["min_steps_per_s"] <= c["steps_per_s"] <= c["max_steps_per_s"]
             assert c["finite"]
         assert _positive(cfg["ratios"]["tinynet_vs_ceiling"])
+        assert set(cfg["check_costs"]) == set(variants)        # paired differences, per variant
+        assert all(math.isfinite(c["us_saved"]) for c in cfg["check_costs"].values())
         if "torch" in expected:
             assert _positive(cfg["ratios"]["tinynet_vs_torch"])
         if cfg["threads"] == 1 and cfg["batch_size"] in (10, 100, 1000):
@@ -141,6 +143,7 @@ def test_another_checkout_is_timed_side_by_side_and_checked(tmp_path):
     for name in ("tinynet@twice", "tinynet@twice:no_grad_check", "tinynet@twice:direct"):
         assert _positive(cfg["contestants"][name]["steps_per_s"]), name
     assert _positive(cfg["ratios"]["tinynet@twice_vs_ceiling"])
+    assert {"tinynet:direct", "tinynet@twice:direct"} <= set(cfg["check_costs"])
     assert set(res["phases"]["10"]) == {"tinynet", "tinynet@twice", "ceiling"}
     assert "tinynet@twice/ceiling" in stdout
     assert any(line.startswith("- batch 10, 1 thread: tinynet@twice/torch")
