@@ -16,6 +16,10 @@ def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def _shown(value):
     """``0.3`` for any number (NumPy's too), ``'0.1'`` for a string, the type otherwise."""
     if _is_real(value):
@@ -27,11 +31,28 @@ def _shown(value):
 
 def check_positive_int(layer, name, value):
     """A whole number >= 1 (a Python or NumPy integer), returned as an int."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+    if not _is_int(value):
         raise TypeError(f"{layer}: {name} must be a positive integer, got {_shown(value)}")
     if value < 1:
         raise ValueError(f"{layer}: {name} must be a positive integer, got {_shown(value)}")
     return int(value)
+
+
+def check_pair(layer, name, value, smallest=1):
+    """An integer or a pair of integers (height, width), each >= ``smallest``
+    (1 for sizes and strides, 0 for padding).
+
+    As PyTorch's ``kernel_size``, ``stride`` and ``padding``: ``3`` means
+    ``(3, 3)``. Returned as a tuple of two ints.
+    """
+    kind = {1: "positive", 0: "non-negative"}[smallest]
+    requirement = f"a {kind} integer or a pair (height, width) of them"
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or not all(_is_int(v) for v in pair):
+        raise TypeError(f"{layer}: {name} must be {requirement}, got {_shown(value)}")
+    if min(pair) < smallest:
+        raise ValueError(f"{layer}: {name} must be {requirement}, got {_shown(value)}")
+    return int(pair[0]), int(pair[1])
 
 
 def check_number(layer, name, value, requirement, ok, subject=None):
