@@ -5,21 +5,28 @@ Conv2d(1, 30, 5) -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(4320, 100)
 -> ReLU -> Linear(100, 10), float32, cross-entropy, SGD lr 0.1. Each
 measurement runs in a fresh subprocess with one BLAS thread; variants
 alternate round by round and the figure is the median of the thread's CPU
-time per step, so a busy neighbour hurts every variant alike::
+time per step, so a busy neighbour hurts every variant alike; the minor
+page faults per step are shown beside it::
 
     OPENBLAS_NUM_THREADS=1 python docs/conv_timing.py --batch 10 base torch
     python docs/conv_timing.py --callgrind --batch 10 base maxpool_where col2im_add
 
 Variants: base (tinynet as it is), torch (PyTorch eager, one thread),
-maxpool_where (MaxPool2d's running maximum and index by ``np.where``
-instead of ``np.maximum``), col2im_add (col2im always adds, even when the
-windows do not overlap), float64 (the model and data in float64), and
-layers (the time of each layer's forward and backward, called directly).
+float64 (the model and data in float64), layers (the time of each layer's
+forward and backward, called directly), and one alternative design each:
+maxpool_where (MaxPool2d's index of the maximum by ``np.where`` in the
+default integer type, instead of ``np.maximum`` in the smallest one), col2im_add (col2im always adds, even when the
+windows do not overlap), im2col_loop (im2col by a loop over the kh*kw
+kernel offsets instead of one copy of a sliding-window view), dw_tensordot
+and dw_one_gemm (Conv2d's dW by ``np.tensordot``, or by one product of two
+transposed copies, instead of a product per image summed over n), always_dx
+(the first Conv2d computes dx although nobody needs it).
 """
 import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,12 +44,12 @@ def _patch(variant):
             X, (Ho, Wo) = self._windows(x, pad_value=-np.inf)
             N, C, K, L = X.shape
             best = np.full((N, C, L), -np.inf, dtype=x.dtype)
-            arg = self._first_inside(x.shape, index=np.min_scalar_type(K - 1))
+            arg = self._first_inside(x.shape, index=np.intp)
             for k in range(K):
                 entry = X[:, :, k]
                 better = (entry > best) | np.isnan(entry)
-                best = np.where(better, entry, best)
-                arg = np.where(better, arg.dtype.type(k), arg)
+                best = np.maximum(best, entry)
+                arg = np.where(better, k, arg)
             return best.reshape(N, C, Ho, Wo), (x.shape, arg)
         nn.MaxPool2d.forward = forward
     elif variant == "col2im_add":
@@ -59,6 +66,37 @@ def _patch(variant):
         import tinynet.nn.conv
         import tinynet.nn.pooling
         tinynet.nn.conv.col2im = tinynet.nn.pooling.col2im = col2im
+    elif variant == "im2col_loop":
+        def im2col(x, kernel_size, stride=(1, 1), padding=(0, 0), pad_value=0.0):
+            N, C, H, W = x.shape
+            (kh, kw), (sh, sw) = kernel_size, stride
+            Ho, Wo = im2col_module.output_size((H, W), kernel_size, stride, padding)
+            xp = im2col_module.pad(x, padding, pad_value)
+            cols = np.empty((N, C, kh, kw, Ho, Wo), dtype=x.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    cols[:, :, i, j] = xp[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw]
+            return cols.reshape(N, C * kh * kw, Ho * Wo)
+        import tinynet.nn.conv
+        import tinynet.nn.pooling
+        tinynet.nn.conv.im2col = tinynet.nn.pooling.im2col = im2col
+    elif variant in ("dw_tensordot", "dw_one_gemm", "always_dx"):
+        conv_backward = nn.Conv2d._backward
+
+        def backward(self, dout, cache, need_dx=True):
+            if variant == "always_dx":
+                return conv_backward(self, dout, cache, need_dx=True)
+            x_shape, X = cache
+            N, F = dout.shape[:2]
+            G = dout.reshape(N, F, -1)
+            if variant == "dw_tensordot":
+                dWm = np.tensordot(G, X, axes=([0, 2], [0, 2]))
+            else:               # both as (rows, N Ho Wo) matrices: two transposed copies, one product
+                dWm = G.transpose(1, 0, 2).reshape(F, -1) @ X.transpose(1, 0, 2).reshape(X.shape[1], -1).T
+            self.weight.accumulate_grad(dWm.reshape(self.weight.data.shape))
+            self.bias.accumulate_grad(G.sum(axis=(0, 2)))
+            return None
+        nn.Conv2d._backward = backward
 
 
 def _torch_step(batch, data):
@@ -132,12 +170,14 @@ def child(variant, batch, blocks, steps, warmup):
         print(json.dumps(layer_times(model, data[0][0], blocks * steps)))
         return
     per_step = []
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(blocks if steps else 0):
         t0 = time.thread_time()
         for i in range(steps):
             step(*data[i % 4])
         per_step.append((time.thread_time() - t0) / steps * 1e6)
-    print(json.dumps(statistics.median(per_step) if per_step else None))
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / max(1, blocks * steps)
+    print(json.dumps([statistics.median(per_step), faults] if per_step else None))
 
 
 def _run(variant, args, steps, blocks, warmup, tool=()):
@@ -173,15 +213,20 @@ def main():
         print(json.dumps(json.loads(_run("layers", args, args.steps, args.blocks, args.warmup).stdout), indent=1))
         return
     results = {v: [] for v in args.variants}
+    faults = {v: [] for v in args.variants}
     for r in range(args.rounds):
         order = args.variants[r % len(args.variants):] + args.variants[:r % len(args.variants)]
         for variant in order:
-            results[variant].append(json.loads(_run(variant, args, args.steps, args.blocks, args.warmup).stdout))
+            us, page_faults = json.loads(_run(variant, args, args.steps, args.blocks, args.warmup).stdout)
+            results[variant].append(us)
+            faults[variant].append(page_faults)
     base = statistics.median(results[args.variants[0]])
-    print(f"batch {args.batch}, {args.rounds} rounds, median us/step (relative to {args.variants[0]}):")
+    print(f"batch {args.batch}, {args.rounds} rounds, median us/step (relative to {args.variants[0]}), "
+          "minor page faults per step:")
     for variant, values in results.items():
         med = statistics.median(values)
-        print(f"  {variant:16s} {med:9.1f} us   x{med / base:5.3f}   ({min(values):.1f}-{max(values):.1f})")
+        print(f"  {variant:16s} {med:9.1f} us   x{med / base:5.3f}   ({min(values):.1f}-{max(values):.1f})"
+              f"   {statistics.median(faults[variant]):7.0f} faults")
 
 
 if __name__ == "__main__":

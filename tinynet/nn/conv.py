@@ -7,7 +7,8 @@ from .. import random
 from ..arguments import check_pair, check_positive_int
 from .im2col import col2im, im2col, output_size
 from .images import check_images, check_window_fits
-from .module import Layer, Parameter
+from .layer import Layer
+from .parameter import Parameter
 
 
 class Conv2d(Layer):

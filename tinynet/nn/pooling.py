@@ -4,7 +4,7 @@ import numpy as np
 from ..arguments import check_pair
 from .im2col import col2im, im2col, output_size
 from .images import check_images, check_window_fits
-from .module import Layer
+from .layer import Layer
 
 
 class _Pool2d(Layer):
@@ -48,10 +48,13 @@ class MaxPool2d(_Pool2d):
     k = i kw + j in reading order (row by row):
         y[n, c, p, q] = max_k xp[n, c, p sh + i, q sw + j]
         a[n, c, p, q] = the k that attains it (cached for backward)
-    Ties: the FIRST maximum in reading order wins, as in PyTorch; a NaN
-    always wins (the last NaN of the window), so a window holding a NaN
-    outputs NaN; a window whose entries are all -inf picks its first entry
-    inside the image.
+    computed by scanning k = 0 .. K-1 over every window at once (the rows of
+    im2col's columns), with the running maximum and its position.
+    Ties: the FIRST maximum in reading order wins, as in PyTorch (an entry
+    must be strictly greater to take over); a NaN always takes over, so a
+    window holding a NaN outputs NaN and routes its gradient to its last NaN,
+    as PyTorch's CPU kernel does; a window whose entries are all -inf keeps
+    its first entry inside the image.
 
     Backward: y is a copy of the winning entry, so that entry receives dout
     (slope 1) and the other entries of the window nothing (slope 0):
@@ -63,14 +66,16 @@ class MaxPool2d(_Pool2d):
     def forward(self, x):
         X, (Ho, Wo) = self._windows(x, pad_value=-np.inf)       # (N, C, K, Ho Wo)
         N, C, K, L = X.shape
-        best = np.full((N, C, L), -np.inf, dtype=x.dtype)
-        arg = self._first_inside(x.shape, index=np.min_scalar_type(K - 1))   # uint8 for K <= 256
+        best = np.full((N, C, L), -np.inf, dtype=x.dtype)      # the running maximum
+        # Its position, in the smallest integer type that holds K - 1 (uint8 up to 256 entries).
+        arg = self._first_inside(x.shape, index=np.min_scalar_type(K - 1))
         for k in range(K):                                      # in reading order
             entry = X[:, :, k]
             # Strictly greater: on a tie the earlier entry stays.
             better = (entry > best) | np.isnan(entry)
             best = np.maximum(best, entry)                      # NaN wins here too
-            # arg is the last k that was better, and k only grows: a maximum keeps it.
+            # arg becomes k where better; k exceeds every earlier position, so a maximum
+            # does it (np.where: +10 % instructions per CNN step, docs/performance.md).
             arg = np.maximum(arg, better * arg.dtype.type(k))
         return best.reshape(N, C, Ho, Wo), (x.shape, arg)
 
