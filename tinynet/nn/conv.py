@@ -12,7 +12,7 @@ from .parameter import Parameter
 
 
 class Conv2d(Layer):
-    r"""y = W * x + b: every output pixel is a weighted sum over a window of x.
+    r"""y = b + W slid over x: every output pixel is a weighted sum of one window of x.
 
     Shapes (F = out_channels filters of C = in_channels channels)
         x: (N, C, H, W)   ->   y: (N, F, Ho, Wo)
@@ -28,10 +28,11 @@ class Conv2d(Layer):
     matrix product per image:
         Y[n] = Wm X[n] + b        (F, Ho Wo), b added to every column
 
-    Backward, with G = dL/dy reshaped to (N, F, Ho Wo). Per image this is
-    Linear's formula with the windows as the batch (every column of X[n] is
-    one window, every column of G[n] its outputs' gradients), and all images
-    used the same Wm and b, so their gradients add up over n:
+    Backward, with G = dL/dy reshaped to (N, F, Ho Wo). Transposed,
+    Y[n]^T = X[n]^T Wm^T + b is Linear's y = x W^T + b with the windows as the
+    batch (x = X[n]^T: one row per window), so Linear's backward applies to
+    every image; all images used the same Wm and b, so those gradients add
+    up over n:
         dWm = sum_n G[n] X[n]^T                   (F, C kh kw) -> reshaped to W's shape
         db[f] = sum_{n, p, q} G[n, f, p, q]       (F,)
         dX[n] = Wm^T G[n]                         (C kh kw, Ho Wo)
