@@ -25,40 +25,14 @@ All sizes in bytes.
 """
 import argparse
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
-# The checkout's root, for tinynet (run as a script, this folder is on sys.path instead).
+# The checkout's root, for tinynet; run as a script, this folder stays on
+# sys.path behind it, for resident_memory.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-
-def _status(field):
-    """A VmRSS / VmHWM value from /proc/self/status, in bytes (None if absent)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def _ru_maxrss():
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return maxrss if sys.platform == "darwin" else maxrss * 1024   # bytes on macOS, KiB on Linux
-
-
-def _reset_peak():
-    """Reset VmHWM to the current RSS (Linux >= 4.0); False if impossible."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-        return True
-    except OSError:
-        return False
+from resident_memory import reset_peak, ru_maxrss, status  # noqa: E402
 
 
 def main(argv=None):
@@ -78,13 +52,13 @@ def main(argv=None):
     if args.threads:
         from threadpoolctl import threadpool_limits
         limiter = threadpool_limits(limits=args.threads, user_api="blas")
-    rss_after_imports = _status("VmRSS")
+    rss_after_imports = status("VmRSS")
 
     start = time.perf_counter()
     images, labels = load_dataset(args.dataset, root=args.data_dir, train=True)
     load_seconds = time.perf_counter() - start
-    rss_after_load, peak_after_load = _status("VmRSS"), _ru_maxrss()
-    peak_before_epoch = _status("VmHWM")
+    rss_after_load, peak_after_load = status("VmRSS"), ru_maxrss()
+    peak_before_epoch = status("VmHWM")
 
     tn.manual_seed(args.seed)
     model = nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(),
@@ -94,9 +68,9 @@ def main(argv=None):
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     loader = DataLoader(images, labels, batch_size=args.batch_size, shuffle=True, drop_last=False,
                         flatten=True)
-    rss_after_loader = _status("VmRSS")
+    rss_after_loader = status("VmRSS")
 
-    reset = _reset_peak()
+    reset = reset_peak()
     start = time.perf_counter()
     steps = seen = 0
     total_loss = 0.0
@@ -109,14 +83,14 @@ def main(argv=None):
         steps += 1
         seen += len(y)
     epoch_seconds = time.perf_counter() - start
-    peak_epoch = _status("VmHWM") if reset else None
-    ru_maxrss = _ru_maxrss()
+    peak_epoch = status("VmHWM") if reset else None
+    maxrss = ru_maxrss()
     if peak_before_epoch is None:
-        peak = ru_maxrss
+        peak = maxrss
     elif reset:
         peak = max(peak_before_epoch, peak_epoch)
     else:
-        peak = _status("VmHWM")
+        peak = status("VmHWM")
 
     from threadpoolctl import threadpool_info
     blas_threads = [library.get("num_threads") for library in threadpool_info()
@@ -133,7 +107,7 @@ def main(argv=None):
         "rss_after_imports": rss_after_imports, "rss_after_load": rss_after_load,
         "rss_after_loader": rss_after_loader,
         "peak_after_load": peak_after_load, "peak_before_epoch": peak_before_epoch,
-        "peak_epoch": peak_epoch, "peak_reset_worked": reset, "peak": peak, "ru_maxrss": ru_maxrss,
+        "peak_epoch": peak_epoch, "peak_reset_worked": reset, "peak": peak, "ru_maxrss": maxrss,
         "modules_loaded": sorted(m for m in ("torch", "matplotlib", "experiments") if m in sys.modules),
     }))
 
