@@ -44,7 +44,9 @@ im2col builds a read-only *view* of all windows (no copy) with NumPy's
 ``sliding_window_view`` and copies it once into the column layout; col2im
 loops over the kh*kw kernel offsets and adds, for each, one strided slice
 of all images at once (the windows at one offset never overlap each other,
-so a plain ``+=`` on the slice is exact).
+so a plain ``+=`` on the slice is exact). ``add_window_entries`` is that
+loop with the columns given one kernel offset at a time, so that a layer
+whose columns are mostly zeros (MaxPool2d's gradient) never builds them all.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -95,20 +97,36 @@ def col2im(cols, x_shape, kernel_size, stride=(1, 1), padding=(0, 0)):
     (N, C, kh, kw, Ho, Wo) will do); returns an array of ``x_shape``
     (N, C, H, W) in which each pixel holds the sum of its copies.
     """
+    N, C = x_shape[:2]
+    kh, kw = kernel_size
+    Ho, Wo = output_size(x_shape[2:], kernel_size, stride, padding)
+    cols = cols.reshape(N, C, kh, kw, Ho, Wo)
+    return add_window_entries(lambda i, j: cols[:, :, i, j], x_shape, cols.dtype, kernel_size,
+                              stride, padding)
+
+
+def add_window_entries(entry, x_shape, dtype, kernel_size, stride=(1, 1), padding=(0, 0)):
+    """col2im, with the columns given one kernel offset at a time.
+
+    ``entry(i, j)`` is the (N, C, Ho, Wo) array of entry (i, j) of every
+    window: cols[:, (c, i, j), :] for every c, i.e. pixel (p*sh + i,
+    q*sw + j) of window (p, q). Each is added onto the pixels it is a copy
+    of; returns the ``x_shape`` (N, C, H, W) array of ``dtype`` in which each
+    pixel holds the sum of its copies.
+    """
     N, C, H, W = x_shape
     kh, kw = kernel_size
     sh, sw = stride
     ph, pw = padding
     Ho, Wo = output_size((H, W), kernel_size, stride, padding)
-    cols = cols.reshape(N, C, kh, kw, Ho, Wo)
-    xp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
+    xp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=dtype)
     overlap = sh < kh or sw < kw
     for i in range(kh):
         for j in range(kw):
             # Offset (i, j) of every window is pixel (p*sh + i, q*sw + j): rows i, i + sh, ...
             copies = xp[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw]
             if overlap:
-                copies += cols[:, :, i, j]
+                copies += entry(i, j)
             else:   # one copy per pixel at most: writing is adding to 0, and saves
-                copies[...] = cols[:, :, i, j]      # 10 % of a CNN step's instructions (docs/performance.md)
+                copies[...] = entry(i, j)   # 10 % of a CNN step's instructions (docs/performance.md)
     return xp[:, :, ph:ph + H, pw:pw + W]

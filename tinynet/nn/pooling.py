@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..arguments import check_pair
-from .im2col import col2im, im2col, output_size
+from .im2col import add_window_entries, im2col, output_size
 from .images import check_images, check_window_fits
 from .layer import Layer
 
@@ -60,7 +60,9 @@ class MaxPool2d(_Pool2d):
     (slope 1) and the other entries of the window nothing (slope 0):
         dX[n, c, k, (p, q)] = dout[n, c, p, q] if k = a[n, c, p, q], else 0
     and a pixel in several windows (stride < kernel_size) gets the sum over
-    the windows it won: dx = col2im(dX).
+    the windows it won: dx = col2im(dX). dX is as large as im2col's columns
+    and mostly zeros, so it is built one entry k at a time, the same scan as
+    the forward's, each added onto its pixels (``add_window_entries``).
     """
 
     def forward(self, x):
@@ -77,7 +79,7 @@ class MaxPool2d(_Pool2d):
             # arg becomes k where better; k exceeds every earlier position, so a maximum
             # does it (np.where: +10 % instructions per CNN step, docs/performance.md).
             arg = np.maximum(arg, better * arg.dtype.type(k))
-        return best.reshape(N, C, Ho, Wo), (x.shape, arg)
+        return best.reshape(N, C, Ho, Wo), (x.shape, arg.reshape(N, C, Ho, Wo))
 
     def _first_inside(self, x_shape, index):
         """Each window's first entry inside the image (0 without padding), of dtype ``index``."""
@@ -87,12 +89,13 @@ class MaxPool2d(_Pool2d):
         return im2col(inside, self.kernel_size, self.stride, self.padding).argmax(axis=1).astype(index)
 
     def backward(self, dout, cache):
-        x_shape, arg = cache
-        N, C, L = arg.shape
-        K = self.kernel_size[0] * self.kernel_size[1]
-        won = arg[:, :, None, :] == np.arange(K, dtype=arg.dtype)[:, None]   # (N, C, K, L): each window's winner
-        dX = won * dout.reshape(N, C, 1, L)
-        return col2im(dX, x_shape, self.kernel_size, self.stride, self.padding)
+        x_shape, arg = cache                                    # arg: (N, C, Ho, Wo)
+        kw = self.kernel_size[1]
+
+        def entry(i, j):                                        # dX[:, :, k] for k = i kw + j
+            return (arg == i * kw + j) * dout
+        return add_window_entries(entry, x_shape, dout.dtype, self.kernel_size, self.stride,
+                                  self.padding)
 
 
 class AvgPool2d(_Pool2d):
@@ -108,7 +111,9 @@ class AvgPool2d(_Pool2d):
 
     Backward: every entry of a window has slope 1/K, so
         dX[n, c, k, (p, q)] = dout[n, c, p, q] / K      for every k
-    and dx = col2im(dX) sums what each pixel receives from its windows.
+    and dx = col2im(dX) sums what each pixel receives from its windows; as
+    every k gets the same share, dX is given one entry at a time
+    (``add_window_entries``) and never built.
     """
 
     def forward(self, x):
@@ -118,8 +123,6 @@ class AvgPool2d(_Pool2d):
 
     def backward(self, dout, cache):
         x_shape = cache
-        N, C = x_shape[:2]
-        K = self.kernel_size[0] * self.kernel_size[1]
-        share = dout.reshape(N, C, 1, -1) / K
-        dX = np.broadcast_to(share, (N, C, K, share.shape[3]))  # the same share for all K entries
-        return col2im(dX, x_shape, self.kernel_size, self.stride, self.padding)
+        share = dout / (self.kernel_size[0] * self.kernel_size[1])     # dout / K
+        return add_window_entries(lambda i, j: share, x_shape, dout.dtype, self.kernel_size,
+                                  self.stride, self.padding)
