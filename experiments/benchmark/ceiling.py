@@ -4,7 +4,7 @@ for every trick it uses). A contestant of ``python -m experiments.benchmark``
 (contestants.py describes the shared interface)."""
 import numpy as np
 
-from .network import LR
+from .network import LR, MLP
 
 
 class CeilingStep:
@@ -38,7 +38,9 @@ class CeilingStep:
 
     name = "ceiling"
 
-    def __init__(self, weights, batch_size, lr=LR, dtype=np.float32):
+    def __init__(self, weights, batch_size, lr=LR, dtype=np.float32, workload=MLP):
+        if workload.name != MLP.name:
+            raise ValueError(f"the ceiling is a step of the MLP only, not of the {workload.name}")
         dtype = np.dtype(dtype)
         self.dtype = dtype
         self.lr = np.array(lr, dtype=dtype)

@@ -1,15 +1,17 @@
 """The benchmark's command line and the order of its measurements (see the
 package docstring for what is measured, and why)."""
 import argparse
+import importlib.util
 import json
 import os
 import sys
 from pathlib import Path
 
 from ..storage import atomic_write_text
+from .designs import DESIGNS
+from .workers import MALLOC_KEPT
 
 DEFAULT_OUT = "results/benchmark.json"
-EQUIVALENCE_TOLERANCE = 1e-10
 
 
 def _whole_numbers(values):
@@ -52,7 +54,25 @@ def parse_args(argv=None):
                         help="count instructions per step with valgrind instead of timing "
                              "(deterministic; no PyTorch, no whole runs)")
     parser.add_argument("--callgrind-steps", type=int, default=100, metavar="K",
-                        help="steps counted per contestant with --callgrind (default 100)")
+                        help="steps of the MLP counted per contestant with --callgrind (default 100)")
+    parser.add_argument("--no-mlp", action="store_true",
+                        help="leave out the MLP's step (its equivalence check, timing, phases, "
+                             "checks and profile)")
+    parser.add_argument("--no-cnn", action="store_true", help="leave out the CNN's step")
+    parser.add_argument("--cnn-batches", nargs="+", default=None, metavar="N",
+                        help="batch sizes of the CNN (default 10 100)")
+    parser.add_argument("--cnn-layers", action="store_true",
+                        help="also time each layer of each tinynet's CNN, forward and backward")
+    parser.add_argument("--cnn-designs", nargs="+", default=[], metavar="NAME",
+                        help="also time (or, with --callgrind, count) the CNN with each of these "
+                             "alternative designs of this checkout's layers, each in a worker of "
+                             f"its own: {', '.join(DESIGNS)}, or all")
+    parser.add_argument("--malloc-kept", action="store_true",
+                        help="also time every CNN contestant in a twin worker whose C library "
+                             "keeps freed memory (" + " ".join(f"{k}={v}" for k, v in MALLOC_KEPT.items())
+                             + "), labelled +malloc_kept")
+    parser.add_argument("--cnn-callgrind-steps", type=int, default=4, metavar="K",
+                        help="steps of the CNN counted per contestant with --callgrind (default 4)")
     parser.add_argument("--data-dir", default=None,
                         help="folder holding mnist/ and fashion-mnist/ (default: tinynet's, "
                              "i.e. $TINYNET_DATA)")
@@ -70,16 +90,25 @@ def parse_args(argv=None):
     try:
         args.batches = _whole_numbers(args.batches) if args.batches else [10, 100, 1000]
         args.threads = _whole_numbers(args.threads) if args.threads else ([1] if args.quick else [1, 2])
+        args.cnn_batches = _whole_numbers(args.cnn_batches) if args.cnn_batches else [10, 100]
     except ValueError as error:
-        parser.error(f"--batches and --threads take whole numbers ({error})")
+        parser.error(f"--batches, --cnn-batches and --threads take whole numbers ({error})")
+    if args.cnn_designs == ["all"]:
+        args.cnn_designs = list(DESIGNS)
+    unknown = [name for name in args.cnn_designs if name not in DESIGNS]
+    if unknown:
+        parser.error(f"--cnn-designs: unknown design(s) {', '.join(unknown)}; choose from "
+                     f"{', '.join(DESIGNS)}, or all")
+    if args.no_mlp and args.no_cnn:
+        parser.error("--no-mlp and --no-cnn leave nothing to time")
     if args.repeats is None:
         args.repeats = 3 if args.quick else 7
     if args.repeat_seconds is None:
         args.repeat_seconds = 0.04 if args.quick else 0.2
     args.max_rounds = (2 if args.quick else 3) * args.repeats
-    if (args.repeats < 1 or args.repeat_seconds <= 0 or min(args.batches) < 1
-            or min(args.threads) < 1 or args.callgrind_steps < 1):
-        parser.error("repeats, repeat-seconds, batches, threads and callgrind-steps must be positive")
+    if (args.repeats < 1 or args.repeat_seconds <= 0 or min(args.batches + args.cnn_batches) < 1
+            or min(args.threads) < 1 or min(args.callgrind_steps, args.cnn_callgrind_steps) < 1):
+        parser.error("repeats, repeat-seconds, batches, threads and callgrind steps must be positive")
     if args.clock == "cpu" and args.threads != [1]:
         parser.error("--clock cpu needs --threads 1 (a worker's CPU time counts all its threads)")
     from .workers import parse_checkouts
@@ -88,46 +117,6 @@ def parse_args(argv=None):
     except ValueError as error:
         parser.error(str(error))
     return args
-
-
-def check_equivalence(workers, checkouts, entries, batches):
-    """One float64 step of every contestant per batch size, each compared
-    with the ceiling's, in its own worker; the verdict."""
-    from .workers import REFERENCE
-
-    print("Equivalence check ...", flush=True)
-    checks = []
-    for batch in batches:
-        merged = {"batch_size": batch, "dtype": "float64", "losses": {}, "max_abs_diff": {},
-                  "max_abs_update": {}, "errors": {}}
-        for worker in [c.label for c in checkouts] + [REFERENCE]:
-            specs = [[e.label, e.contestant, e.variant] for e in entries
-                     if e.worker == worker and e.contestant != "ceiling"]
-            if specs:
-                found = workers.ask(worker, "equivalence", specs=specs, batch=batch)
-                for key in ("losses", "max_abs_diff", "max_abs_update", "errors"):
-                    merged[key].update(found[key])
-        checks.append(merged)
-    return equivalence_verdict(checks)
-
-
-def equivalence_verdict(checks):
-    """PASS when every contestant updated its weights and ends within the
-    tolerance of the ceiling's, at every batch size; printed and returned."""
-    worst = [diff for check in checks for diff in check["max_abs_diff"].values()]
-    errors = [check["errors"] for check in checks if check["errors"]]
-    updated = all(size > 1e-6 for check in checks for size in check["max_abs_update"].values())
-    passed = bool(worst) and not errors and max(worst) <= EQUIVALENCE_TOLERANCE and updated
-    for check in checks:
-        print(f"  batch {check['batch_size']}: max abs weight difference from the ceiling "
-              + (", ".join(f"{pair.replace('_vs_ceiling', '')} {diff:.2e}"
-                           for pair, diff in check["max_abs_diff"].items()) or "—")
-              + (f"  ERRORS {check['errors']}" if check["errors"] else ""))
-    if not passed:
-        print("  WARNING: the contestants do NOT compute the same step; the timings below compare "
-              "different things.")
-    return {"equivalence": checks, "equivalence_tolerance": EQUIVALENCE_TOLERANCE,
-            "equivalence_max_abs_diff": max(worst) if worst else None, "equivalence_pass": passed}
 
 
 def write_results(path, results):
@@ -141,10 +130,28 @@ def _out_path(args):
     return out if out.is_absolute() else Path.cwd() / out
 
 
+def _callgrind(args, checkouts, variants, settings):
+    from . import cnn, tables, timing
+    from .instructions import count_instructions
+    results = {"settings": settings}
+    if not args.no_mlp:
+        entries = timing.entries_for(checkouts, ["ceiling"], variants)
+        results["instructions"] = count_instructions(entries, checkouts, args.batches,
+                                                     steps=args.callgrind_steps)
+        tables.print_instructions(results["instructions"])
+    if not args.no_cnn:
+        entries = cnn.plan(checkouts, torch=False, designs=args.cnn_designs)[0]
+        results["cnn_instructions"] = count_instructions(entries, checkouts, args.cnn_batches,
+                                                         steps=args.cnn_callgrind_steps, warmup=3)
+        tables.print_instructions(results["cnn_instructions"], "the CNN")
+    return results
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
-        from . import machine, tables, timing, whole_runs
+        from . import cnn, cnn_tables, machine, tables, timing, whole_runs
+        from .equivalence import check_equivalence
         from .variants import VARIANTS
         from .workers import REFERENCE, Workers
     except ModuleNotFoundError as error:
@@ -156,6 +163,8 @@ def main(argv=None):
     checkouts, tinynets = args.checkouts, [c.label for c in args.checkouts]
     variants = [] if args.no_checks else list(VARIANTS)
     settings = {"quick": args.quick, "batches": args.batches, "threads": args.threads,
+                "cnn_batches": args.cnn_batches, "cnn_designs": args.cnn_designs,
+                "malloc_kept": MALLOC_KEPT if args.malloc_kept else None,
                 "repeats": args.repeats, "repeat_seconds": args.repeat_seconds,
                 "clock": args.clock, "settle_seconds": args.settle, "max_rounds": args.max_rounds,
                 "data_dir": root, "checkouts": {c.label: str(c.path) for c in checkouts},
@@ -163,21 +172,22 @@ def main(argv=None):
     print("# tinynet speed benchmark\n", flush=True)
 
     if args.callgrind:
-        from .instructions import count_instructions
-        entries = timing.entries_for(checkouts, ["ceiling"], variants)
-        results = {"settings": settings,
-                   "instructions": count_instructions(entries, checkouts, args.batches,
-                                                      steps=args.callgrind_steps)}
-        tables.print_instructions(results["instructions"])
+        results = _callgrind(args, checkouts, variants, settings)
         write_results(_out_path(args), results)
         print(f"\nAll figures written to {_out_path(args)}")
         return results
 
     # 0. First, while this process is still small: the full-epoch runs in
     #    fresh children. Linux hands a parent's resident size at fork down
-    #    to the child's ru_maxrss.
+    #    to the child's ru_maxrss. The CNN's step memory: fresh children too.
     results = {}
     results["full_epochs"], results["memory"] = whole_runs.measure_epochs(args, root)
+    torch_wanted = not args.no_torch and importlib.util.find_spec("torch") is not None
+    cnn_entries, extras = [], []
+    if not args.no_cnn:
+        print("CNN step memory in fresh subprocesses ...", flush=True)
+        cnn_memory = cnn.step_memory(checkouts, args.cnn_batches, torch_wanted)
+        cnn_entries, extras = cnn.plan(checkouts, torch_wanted, args.cnn_designs, args.malloc_kept)
 
     with Workers(checkouts) as workers:
         missing = {}
@@ -189,8 +199,9 @@ def main(argv=None):
                 missing["torch"] = why
         references = [name for name in ("torch", "ceiling") if name not in missing]
         entries = timing.entries_for(checkouts, references, variants)
-        # 1. equivalence: identical float64 weights in, identical weights out
-        results.update(check_equivalence(workers, checkouts, entries, args.batches))
+        # 1. equivalence: identical weights in, identical weights out
+        if not args.no_mlp:
+            results.update(check_equivalence(workers, entries, args.batches, "mlp"))
         env = machine.environment(workers.ask_all("about"))
         print()
         machine.print_environment(env)
@@ -205,18 +216,24 @@ def main(argv=None):
                         for batch_size, (vs_torch, vs_ceiling) in timing.TARGETS.items()},
         })
         # 2. per-step timing, interleaved; the phases; the profiles
-        print("Timing training steps (interleaved) ...", flush=True)
-        results["steps"] = timing.time_all(args, workers, entries, tinynets)
-        if not args.no_phases:
-            from .profiling import measure_phases
-            print("Timing the phases of each step ...", flush=True)
-            results["phases"] = measure_phases(workers, checkouts, args.batches,
-                                               max(3, args.repeats // 2), args.repeat_seconds)
-        if args.profile:
-            from .profiling import profile_tinynets
-            results["profile"] = profile_tinynets(workers, checkouts)
+        if not args.no_mlp:
+            print("Timing training steps (interleaved) ...", flush=True)
+            results["steps"] = timing.time_all(args, workers, entries, tinynets)
+            if not args.no_phases:
+                from .profiling import measure_phases
+                print("Timing the phases of each step ...", flush=True)
+                results["phases"] = measure_phases(workers, checkouts, args.batches,
+                                                   max(3, args.repeats // 2), args.repeat_seconds)
+            if args.profile:
+                from .profiling import profile_tinynets
+                results["profile"] = profile_tinynets(workers, checkouts)
+    # 3. the CNN, in workers of its own
+    if not args.no_cnn:
+        if "torch" in missing:
+            cnn_entries = [e for e in cnn_entries if e.contestant != "torch"]
+        results["cnn"] = cnn.measure(args, checkouts, cnn_entries, extras, cnn_memory)
 
-    # 3. whole runs (this checkout)
+    # 4. whole runs (this checkout)
     results["lecture_runs"] = whole_runs.measure_lecture_runs(args, root)
     if args.no_lab or args.quick:
         results["lab"] = {"measured": False, "seconds": None, "note": "not measured (--quick or --no-lab)"}
@@ -226,8 +243,13 @@ def main(argv=None):
         print(f"  {tables.format_seconds(results['lab']['seconds'])} "
               f"(exit code {results['lab']['returncode']})")
 
-    results["summary"] = tables.summary_lines(results)
+    results["summary"] = tables.summary_lines(results) + cnn_tables.summary_lines(results.get("cnn"))
     tables.print_report(results, VARIANTS)
+    if "cnn" in results:
+        cnn_tables.print_report(results["cnn"], results["settings"])
+    print("\n## Targets\n")
+    for line in results["summary"]:
+        print(f"- {line}")
     if "profile" in results:
         tables.print_profile(results["profile"])
     write_results(_out_path(args), results)

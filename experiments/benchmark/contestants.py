@@ -1,31 +1,39 @@
 """The contestants of ``python -m experiments.benchmark``.
 
-Each contestant is one SGD training step of the lecture's network (see
-network.py): forward, loss, backward, update.
+Each contestant is one SGD training step of one of the networks of
+network.py (the lecture's MLP, or the simple CNN): forward, loss, backward,
+update.
 
 * :class:`TinynetStep`  -- tinynet as the experiments use it (public API
   only), from whichever checkout's ``tinynet`` the process imports;
 * :class:`TorchStep`    -- the same step in PyTorch eager;
 * ``CeilingStep`` (ceiling.py) -- a minimal, hand-tuned NumPy step of the
-  same math: the speed a NumPy framework can hope for.
+  MLP's math: the speed a NumPy framework can hope for.
 
 All share one interface::
 
-    contestant = Contestant(weights, batch_size, lr=0.1, dtype=np.float32)
+    contestant = Contestant(weights, batch_size, lr=0.1, dtype=np.float32, workload=MLP)
     x, y = contestant.prepare(x, y)   # once, outside the timed loop
     loss = contestant.step(x, y)      # one training step, returns the loss
-    contestant.weights()              # [(W (out, in), b (out,)), ...] as float64
+    contestant.weights()              # [(W, b), ...] in PyTorch's layout, as float64
 
 ``weights`` are given in PyTorch's layout as float64 arrays, so every
 contestant starts from identical values and their results can be compared
-(:func:`equivalence_check`). This module imports neither tinynet nor torch
-at the top: the benchmark's worker processes (step_worker.py) import it
-next to another checkout's tinynet.
+(:func:`trained_weights`, :func:`equivalence_check`). This module imports
+neither tinynet nor torch at the top: the benchmark's worker processes
+(step_worker.py) import it next to another checkout's tinynet.
 """
+import importlib
+
 import numpy as np
 
 from .ceiling import CeilingStep
-from .network import LR, SIZES, init_weights, max_abs_diff
+from .network import LR, MLP, init_weights, make_batches, max_abs_diff
+
+
+def _with_parameters(layers):
+    """The positions of the layers holding a weight, in order."""
+    return [i for i, layer in enumerate(layers) if getattr(layer, "weight", None) is not None]
 
 
 class TorchStep:
@@ -33,23 +41,18 @@ class TorchStep:
 
     name = "torch"
 
-    def __init__(self, weights, batch_size, lr=LR, dtype=np.float32):
+    def __init__(self, weights, batch_size, lr=LR, dtype=np.float32, workload=MLP):
         import torch
         self.torch = torch
         torch_dtype = {np.dtype(np.float32): torch.float32,
                        np.dtype(np.float64): torch.float64}[np.dtype(dtype)]
         self.dtype = np.dtype(dtype)
-        layers = []
-        for index, (weight, bias) in enumerate(weights):
-            linear = torch.nn.Linear(weight.shape[1], weight.shape[0], dtype=torch_dtype)
-            with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(np.asarray(weight, np.float64)))
-                linear.bias.copy_(torch.from_numpy(np.asarray(bias, np.float64)))
-            layers.append(linear)
-            if index < len(weights) - 1:
-                layers.append(torch.nn.ReLU())
-        self.model = torch.nn.Sequential(*layers)
-        self.linears = [m for m in self.model if isinstance(m, torch.nn.Linear)]
+        self.model = torch.nn.Sequential(*workload.layers(torch.nn)).to(torch_dtype)
+        self.trained = [self.model[i] for i in _with_parameters(self.model)]
+        with torch.no_grad():
+            for layer, (weight, bias) in zip(self.trained, weights):
+                layer.weight.copy_(torch.from_numpy(np.asarray(weight, np.float64)))
+                layer.bias.copy_(torch.from_numpy(np.asarray(bias, np.float64)))
         self.loss_fn = torch.nn.CrossEntropyLoss()
         self.opt = torch.optim.SGD(self.model.parameters(), lr=lr)
 
@@ -67,9 +70,9 @@ class TorchStep:
         return loss.item()
 
     def weights(self):
-        return [(linear.weight.detach().numpy().astype(np.float64),
-                 linear.bias.detach().numpy().astype(np.float64))
-                for linear in self.linears]
+        return [(layer.weight.detach().numpy().astype(np.float64),
+                 layer.bias.detach().numpy().astype(np.float64))
+                for layer in self.trained]
 
 
 class TinynetStep:
@@ -82,25 +85,20 @@ class TinynetStep:
 
     name = "tinynet"
 
-    def __init__(self, weights, batch_size, lr=LR, dtype=np.float32):
+    def __init__(self, weights, batch_size, lr=LR, dtype=np.float32, workload=MLP):
         import tinynet as tn
         from tinynet import nn, optim
         self.dtype = np.dtype(dtype)
         tn.manual_seed(0)
-        self.layers = []
-        for index, (weight, _) in enumerate(weights):
-            self.layers.append(nn.Linear(weight.shape[1], weight.shape[0]))
-            if index < len(weights) - 1:
-                self.layers.append(nn.ReLU())
+        self.layers = workload.layers(nn)
         model = nn.Sequential(*self.layers)
         if self.dtype == np.float64:
             model.double()
-        # state_dict keys of the Linear layers: "<index in Sequential>.weight"
-        self.linear_indices = [i for i, layer in enumerate(self.layers)
-                               if isinstance(layer, nn.Linear)]
+        # state_dict keys of the layers with parameters: "<index in Sequential>.weight"
+        self.trained = _with_parameters(self.layers)
         state = model.state_dict()
         new_state = {}
-        for (weight, bias), index in zip(weights, self.linear_indices):
+        for (weight, bias), index in zip(weights, self.trained):
             new_state[f"{index}.weight"] = np.asarray(weight).astype(state[f"{index}.weight"].dtype)
             new_state[f"{index}.bias"] = np.asarray(bias).astype(state[f"{index}.bias"].dtype)
         model.load_state_dict(new_state)
@@ -125,7 +123,7 @@ class TinynetStep:
         state = self.model.state_dict()
         return [(np.asarray(state[f"{index}.weight"], np.float64),
                  np.asarray(state[f"{index}.bias"], np.float64))
-                for index in self.linear_indices]
+                for index in self.trained]
 
 
 ALL = {"tinynet": TinynetStep, "torch": TorchStep, "ceiling": CeilingStep}
@@ -134,38 +132,52 @@ ALL = {"tinynet": TinynetStep, "torch": TorchStep, "ceiling": CeilingStep}
 def torch_missing():
     """Why PyTorch cannot be a contestant here, or None when it can."""
     try:
-        import torch  # noqa: F401
+        importlib.import_module("torch")
     except ImportError as error:
         return (f"PyTorch is not installed ({error}); install it with "
                 '`pip install -e ".[torch]"`')
     return None
 
 
-def equivalence_check(makers, batch_size=10, seed=0):
-    """One float64 step of each contestant from identical weights and data.
+def trained_weights(make, batch_size, dtype=np.float64, steps=1, seed=0, workload=MLP):
+    """(losses, weights after ``steps`` steps) of ``make(weights, batch_size,
+    dtype=dtype, workload=workload)``, from the workload's initial weights
+    of ``seed`` and its batches of ``seed + 1``: the same for every contestant."""
+    contestant = make(init_weights(seed, workload), batch_size, dtype=dtype, workload=workload)
+    losses = [float(contestant.step(*contestant.prepare(x, y)))
+              for x, y in make_batches(batch_size, n_batches=steps, seed=seed + 1, workload=workload)]
+    return losses, contestant.weights()
 
-    ``makers``: {label: callable(weights, batch_size, dtype) -> contestant};
-    one of them must be the ceiling, the reference every other label is
+
+def compare_weights(trained, reference, initial):
+    """How far each label's weights (``trained``: {label: weights}) end from
+    the reference's, and how far each moved from ``initial`` (a contestant
+    that does not update at all must not pass)."""
+    ref = trained.get(reference)
+    diffs = {} if ref is None else {f"{label}_vs_{reference}": max_abs_diff(weights, ref)
+                                    for label, weights in trained.items() if label != reference}
+    update = {label: max_abs_diff(weights, initial) for label, weights in trained.items()}
+    return {"max_abs_diff": diffs, "max_abs_update": update}
+
+
+def equivalence_check(makers, batch_size=10, seed=0, workload=MLP, reference="ceiling",
+                      dtype=np.float64, steps=1):
+    """``steps`` steps of each contestant from identical weights and data,
+    in this process.
+
+    ``makers``: {label: callable(weights, batch_size, dtype, workload) ->
+    contestant}; one of them is the ``reference`` every other label is
     compared with. Returns the losses, the max abs difference of each
-    label's updated weights from the ceiling's, and the size of each update
-    (so a contestant that does not update at all cannot pass).
+    label's weights from the reference's, the size of each update, and the
+    error of each label that failed.
     """
-    weights = init_weights(seed)
-    rng = np.random.default_rng(seed + 1)
-    x = rng.random((batch_size, SIZES[0]))
-    y = rng.integers(0, SIZES[-1], batch_size).astype(np.int64)
-    results, losses, errors = {}, {}, {}
+    losses, trained, errors = {}, {}, {}
     for label, make in makers.items():
         try:
-            contestant = make(weights, batch_size, dtype=np.float64)
-            losses[label] = float(contestant.step(*contestant.prepare(x, y)))
-            results[label] = contestant.weights()
+            losses[label], trained[label] = trained_weights(make, batch_size, dtype, steps, seed,
+                                                            workload)
         except Exception as error:  # noqa: BLE001 - reported, and the check fails
             errors[label] = f"{type(error).__name__}: {error}"
-    reference = results.get("ceiling")
-    diffs = {} if reference is None else {
-        f"{label}_vs_ceiling": max_abs_diff(updated, reference)
-        for label, updated in results.items() if label != "ceiling"}
-    update = {label: max_abs_diff(updated, weights) for label, updated in results.items()}
-    return {"batch_size": batch_size, "dtype": "float64", "losses": losses,
-            "max_abs_diff": diffs, "max_abs_update": update, "errors": errors}
+    return {"workload": workload.name, "batch_size": batch_size, "dtype": np.dtype(dtype).name,
+            "steps": steps, "reference": reference, "losses": losses, "errors": errors,
+            **compare_weights(trained, reference, init_weights(seed, workload))}

@@ -2,11 +2,12 @@
 
 Deterministic, so other processes on a shared machine do not disturb it
 (a proxy for time, not time: see docs/performance.md). For each contestant
-(each checkout's tinynet, its ``--checks`` variants, the ceiling; PyTorch
-is left out, it takes minutes to start under valgrind) and batch size, the
-worker script runs once with ``--steps K`` and once with 0 steps, after the
-same warm-up; (instructions of the first - of the second) / K is the
-instructions of one step.
+(each checkout's tinynet, its MLP variants or CNN designs, the ceiling;
+PyTorch is left out, it takes minutes to start under valgrind) and batch
+size, the worker script runs once with ``--steps K`` and once with 0 steps,
+after the same warm-up; (instructions of the first - of the second) / K is
+the instructions of one step. Page faults, and whatever else the kernel
+does, are not counted.
 """
 import re
 import shutil
@@ -19,10 +20,10 @@ COLLECTED = re.compile(r"Collected : (\d+)")
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _instructions(path, label, batch, steps, warmup):
+def _instructions(path, label, workload, batch, steps, warmup):
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-               str(WORKER), "--count", label, "--batch", str(batch), "--steps", str(steps),
-               "--warmup", str(warmup)]
+               str(WORKER), "--count", label, "--workload", workload, "--batch", str(batch),
+               "--steps", str(steps), "--warmup", str(warmup)]
     # One BLAS thread: a second one's spinning would be counted too, and vary.
     env = dict(worker_env(path), **{name: "1" for name in ONE_THREAD})
     done = subprocess.run(command, cwd=path, env=env, capture_output=True, text=True)
@@ -47,7 +48,7 @@ def count_instructions(entries, checkouts, batches, steps=100, warmup=20):
             label = entry.contestant if entry.variant == "base" else f"tinynet:{entry.variant}"
             path = paths.get(entry.worker, REPO)
             try:
-                ir = [_instructions(path, label, batch, k, warmup) for k in (0, steps)]
+                ir = [_instructions(path, label, entry.workload, batch, k, warmup) for k in (0, steps)]
                 counts[batch][entry.label] = (ir[1] - ir[0]) / steps
             except RuntimeError as error:
                 counts[batch][entry.label] = str(error)

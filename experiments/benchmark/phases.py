@@ -1,5 +1,6 @@
 """Where a step spends its time: the four phases of tinynet's step and of
-the ceiling's, and a cProfile of tinynet's (run inside a worker process).
+the ceiling's, each layer's forward and backward of tinynet's, and a
+cProfile of tinynet's step (run inside a worker process).
 
     forward    model(x): the logits
     loss       the loss and dL/dlogits
@@ -11,6 +12,8 @@ import io
 import pstats
 import statistics
 import time
+
+import numpy as np
 
 PHASES = ("forward", "loss", "backward", "update")
 
@@ -63,3 +66,34 @@ def profile(contestant, batches, top=25):
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
     return text.getvalue()
+
+
+def _tinynet_class(layer):
+    """The name of the layer's tinynet class (a design's subclass, designs.py,
+    is named after the layer it stands for)."""
+    return next(cls.__name__ for cls in type(layer).__mro__ if cls.__module__.startswith("tinynet."))
+
+
+def layer_times(contestant, x, repeats):
+    """{"<index> <layer> forward|backward": median thread CPU µs} of each of
+    tinynet's layers called directly (the layer contract: ``forward(x) ->
+    (out, cache)``, ``backward(dout, cache)``; the first layer's backward
+    with ``need_dx=False``, as in a step), on ``x`` and the activations it
+    leads to, with a random upstream gradient of the output's shape."""
+    rng = np.random.default_rng(2)
+    times, h = {}, x
+    for index, layer in enumerate(contestant.layers):
+        out, cache = layer.forward(h)
+        dout = rng.random(out.shape).astype(out.dtype)
+        extra = {"need_dx": False} if index == 0 else {}
+        calls = {"forward": lambda: layer.forward(h),
+                 "backward": lambda: layer.backward(dout, cache, **extra)}
+        for phase, call in calls.items():
+            samples = []
+            for _ in range(repeats):
+                start = time.thread_time()
+                call()
+                samples.append(time.thread_time() - start)
+            times[f"{index} {_tinynet_class(layer)} {phase}"] = 1e6 * statistics.median(samples)
+        h = out
+    return times

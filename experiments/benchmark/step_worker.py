@@ -13,17 +13,27 @@ the process that runs it: ``wall`` (perf_counter) and ``cpu``
 (process_time, all of the worker's threads).
 
 With ``--count LABEL`` it instead runs one contestant for ``--steps`` steps
-and exits: valgrind counts its instructions (instructions.py).
+and exits: valgrind counts its instructions (instructions.py). With
+``--memory LABEL`` it prints, as one JSON line, the peak resident memory of
+the contestant's steps above what the process held before them
+(step_memory.py): a fresh process, holding only that contestant.
+
+A label is ``contestant[:variant]``: the variants of the MLP's tinynet
+(variants.py, applied to one contestant object) or the CNN's designs
+(designs.py, installed in the whole process, so a worker holds one design).
 """
 import argparse
 import importlib
 import importlib.util
 import json
 import os
+import resource
 import signal
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 
@@ -38,19 +48,28 @@ def _harness():
     sys.modules["tinynet_benchmark"] = package
     spec.loader.exec_module(package)
     return {name: importlib.import_module(f"tinynet_benchmark.{name}")
-            for name in ("contestants", "network", "phases", "variants")}
+            for name in ("contestants", "designs", "network", "phases", "resident_memory",
+                         "variants")}
 
 
 H = _harness()
 
 
-def build(contestant, variant, batch_size, dtype="float32"):
-    """A contestant (tinynet with ``variant`` applied, torch or ceiling)."""
+def build(contestant, variant, batch_size, dtype=None, workload="mlp", weights=None):
+    """A contestant: tinynet (with an MLP variant applied, or as the CNN
+    design installed in this process runs it), torch or ceiling, from
+    ``weights`` (default: the workload's of seed 0). ``dtype`` defaults to
+    float32 (float64 for the CNN's float64 design)."""
+    net = H["network"].WORKLOADS[workload]
     cls = H["contestants"].ALL[contestant]
-    weights = H["network"].init_weights(0)
+    weights = H["network"].init_weights(0, net) if weights is None else weights
+    if contestant == "tinynet" and workload == "cnn" and variant != "base":
+        if variant != INSTALLED["design"]:
+            raise ValueError(f"the CNN design {variant} is not installed in this worker")
+        dtype, variant = dtype or H["designs"].dtype_of(variant), "base"
 
     def make():
-        return cls(weights, batch_size, dtype=dtype)
+        return cls(weights, batch_size, dtype=dtype or "float32", workload=net)
     if contestant == "tinynet":
         return H["variants"].apply(make, variant)
     if variant != "base":
@@ -58,13 +77,32 @@ def build(contestant, variant, batch_size, dtype="float32"):
     return make()
 
 
+INSTALLED = {"design": "base"}          # the CNN design of this process (designs.py)
+
+
+def install(design):
+    """Put a CNN design into this process and check that a step calls it."""
+    H["designs"].install(design)
+    INSTALLED["design"] = design
+    trial = build("tinynet", design, 2, workload="cnn")
+    x, y = H["network"].make_batches(2, n_batches=1, workload=H["network"].CNN)[0]
+    H["designs"].check_called(design, lambda: trial.step(*trial.prepare(x, y)))
+
+
+def batches_for(made, batch, workload, n_batches=8):
+    net = H["network"].WORKLOADS[workload]
+    return [made.prepare(x, y) for x, y in H["network"].make_batches(batch, n_batches, workload=net)]
+
+
 def run_steps(step, batches):
-    """(wall seconds, CPU seconds, last loss) of ``step`` over ``batches``."""
+    """(wall seconds, CPU seconds, minor page faults, last loss) of ``step`` over ``batches``."""
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     wall, cpu = time.perf_counter(), time.process_time()
     loss = None
     for x, y in batches:
         loss = step(x, y)
-    return time.perf_counter() - wall, time.process_time() - cpu, loss
+    return (time.perf_counter() - wall, time.process_time() - cpu,
+            resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults, loss)
 
 
 class Worker:
@@ -75,7 +113,7 @@ class Worker:
 
     def slot(self, name, steps):
         contestant, pool = self.made[name]
-        return contestant, [pool[i % len(pool)] for i in range(steps)]
+        return contestant, _steps(pool, steps)
 
     def about(self):
         import numpy
@@ -98,15 +136,24 @@ class Worker:
 
     def threads(self, threads):
         from threadpoolctl import threadpool_info, threadpool_limits
-        self.limiter = threadpool_limits(limits=threads)
-        if "torch" in sys.modules:
-            sys.modules["torch"].set_num_threads(threads)
+        self.limiter, self.thread_count = threadpool_limits(limits=threads), threads
+        self._limit_torch()
         return {"blas_threads": [lib["num_threads"] for lib in threadpool_info()
                                  if lib["user_api"] == "blas"]}
 
-    def make(self, name, contestant, variant, batch):
-        made = build(contestant, variant, batch)
-        pool = [made.prepare(x, y) for x, y in H["network"].make_batches(batch)]
+    def _limit_torch(self):
+        """PyTorch's threads as set by ``threads``, also when it is imported later."""
+        if "torch" in sys.modules and getattr(self, "thread_count", None):
+            sys.modules["torch"].set_num_threads(self.thread_count)
+
+    def install(self, design):
+        install(design)
+        return {}
+
+    def make(self, name, contestant, variant, batch, workload="mlp"):
+        made = build(contestant, variant, batch, workload=workload)
+        self._limit_torch()
+        pool = batches_for(made, batch, workload)
         run_steps(made.step, pool[:3])     # warm-up, discarded
         self.made[name] = (made, pool)
         return {}
@@ -122,21 +169,29 @@ class Worker:
 
     def run(self, name, steps):
         contestant, batches = self.slot(name, steps)
-        wall, cpu, loss = run_steps(contestant.step, batches)
-        return {"wall": wall, "cpu": cpu, "loss": float(loss)}
+        wall, cpu, faults, loss = run_steps(contestant.step, batches)
+        return {"wall": wall, "cpu": cpu, "faults": faults, "loss": float(loss)}
 
     def phases(self, name, steps):
         return {"phases": H["phases"].phase_times(*self.slot(name, steps))}
 
+    def layers(self, name, repeats):
+        contestant, pool = self.made[name]
+        return {"layers": H["phases"].layer_times(contestant, pool[0][0], repeats)}
+
     def profile(self, name, steps, top=25):
         return {"text": H["phases"].profile(*self.slot(name, steps), top=top)}
 
-    def equivalence(self, specs, batch):
-        """One float64 step of each [label, contestant, variant] and of the ceiling."""
-        makers = {label: (lambda w, b, dtype, c=contestant, v=variant: build(c, v, b, dtype))
-                  for label, contestant, variant in specs}
-        makers["ceiling"] = H["contestants"].ALL["ceiling"]
-        return H["contestants"].equivalence_check(makers, batch_size=batch)
+    def trained_weights(self, contestant, variant, workload, batch, dtype, steps, path):
+        """``steps`` steps from the workload's initial weights; the weights
+        are written to ``path`` (.npz), the losses returned."""
+        net = H["network"].WORKLOADS[workload]
+        losses, weights = H["contestants"].trained_weights(
+            lambda weights, b, dtype, workload: build(contestant, variant, b, dtype, workload.name,
+                                                      weights),
+            batch, dtype, steps, workload=net)
+        np.savez(path, *[array for pair in weights for array in pair])
+        return {"losses": losses}
 
     def drop(self):
         self.made.clear()
@@ -158,24 +213,64 @@ def serve(channel):
         channel.flush()
 
 
-def count(label, batch, steps, warmup):
-    """Build ``label`` (contestant[:variant]), warm it up, run ``steps`` steps."""
+def _prepared(label, batch, workload):
+    """Build ``label`` (contestant[:variant]) for ``workload``, installing a
+    CNN design first; the contestant and its prepared batches."""
     contestant, _, variant = label.partition(":")
-    made = build(contestant, variant or "base", batch)
-    pool = [made.prepare(x, y) for x, y in H["network"].make_batches(batch)]
-    run_steps(made.step, [pool[i % len(pool)] for i in range(warmup)])
-    run_steps(made.step, [pool[i % len(pool)] for i in range(steps)])
+    if workload == "cnn" and variant:
+        install(variant)
+    made = build(contestant, variant or "base", batch, workload=workload)
+    return made, batches_for(made, batch, workload)
+
+
+def _steps(pool, steps):
+    return [pool[i % len(pool)] for i in range(steps)]
+
+
+def count(label, batch, steps, warmup, workload):
+    """Warm ``label`` up, then run ``steps`` steps (valgrind counts them)."""
+    made, pool = _prepared(label, batch, workload)
+    run_steps(made.step, _steps(pool, warmup))
+    run_steps(made.step, _steps(pool, steps))
+
+
+def memory(label, batch, steps, workload):
+    """The peak resident memory of ``steps`` steps above the process's
+    resident size before the first (model and batches built): what training
+    at this batch size adds; for tinynet also the peak of NumPy's own
+    allocations in one more step (tracemalloc: deterministic, but blind to
+    the allocator's pages). One JSON line."""
+    import tracemalloc
+    rss = H["resident_memory"]
+    made, pool = _prepared(label, batch, workload)
+    before, reset = rss.status("VmRSS"), rss.reset_peak()
+    run_steps(made.step, _steps(pool, steps))
+    peak, after = (rss.status("VmHWM") if reset else None), rss.status("VmRSS")
+    found = {"rss_before": before, "peak": peak, "rss_after": after, "steps": steps,
+             "step_peak": None if peak is None or before is None else peak - before,
+             "numpy_step_peak": None}
+    if label.startswith("tinynet"):
+        tracemalloc.start()
+        start = tracemalloc.get_traced_memory()[0]
+        made.step(*pool[0])
+        found["numpy_step_peak"] = tracemalloc.get_traced_memory()[1] - start
+        tracemalloc.stop()
+    print(json.dumps(found))
 
 
 def main():
     parser = argparse.ArgumentParser(description="a worker of python -m experiments.benchmark")
     parser.add_argument("--count", metavar="LABEL")
+    parser.add_argument("--memory", metavar="LABEL")
+    parser.add_argument("--workload", choices=("mlp", "cnn"), default="mlp")
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=20)
     args = parser.parse_args()
     if args.count:
-        return count(args.count, args.batch, args.steps, args.warmup)
+        return count(args.count, args.batch, args.steps, args.warmup, args.workload)
+    if args.memory:
+        return memory(args.memory, args.batch, args.steps, args.workload)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's, which stops us
     channel = os.fdopen(os.dup(1), "w")    # the protocol's own copy of stdout ...
     os.dup2(2, 1)                          # ... and everything else printed goes to stderr

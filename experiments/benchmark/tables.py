@@ -24,12 +24,12 @@ def verdict(ok):
 def print_equivalence(results):
     print("\n## Equivalence check (one float64 step from identical weights, against the ceiling)\n")
     for check in results["equivalence"]:
-        diffs = ", ".join(f"{pair.replace('_vs_ceiling', '')} {diff:.1e}"
+        diffs = ", ".join(f"{pair.split('_vs_')[0]} {diff:.1e}"
                           for pair, diff in check["max_abs_diff"].items())
         errors = f"; ERRORS: {check['errors']}" if check["errors"] else ""
         print(f"- batch {check['batch_size']}: max abs weight difference {diffs or '—'}{errors}")
     print(f"- verdict: {verdict(results['equivalence_pass'])} "
-          f"(tolerance {results['equivalence_tolerance']:.0e})")
+          f"(tolerance {results['equivalence_tolerance']['float64']:.0e})")
 
 
 def _table(head):
@@ -132,8 +132,8 @@ def print_profile(profile):
         print("```")
 
 
-def print_instructions(counts):
-    print("\n## Instructions per step (valgrind callgrind; deterministic)\n")
+def print_instructions(counts, network="the MLP"):
+    print(f"\n## Instructions per step of {network} (valgrind callgrind; deterministic)\n")
     _table("| batch | contestant | k instructions per step | relative to tinynet |")
     for batch, by_label in counts.items():
         base = by_label.get("tinynet")
@@ -208,7 +208,7 @@ def print_memory(memory):
 def summary_lines(results):
     """One line per target: the figure, the target, PASS/FAIL."""
     lines = []
-    for config in results["steps"]:
+    for config in results.get("steps", []):
         targets = config["targets"]
         if not targets:
             continue
@@ -232,19 +232,19 @@ def summary_lines(results):
     if memory.get("pass") is not None:
         lines.append(f"memory: peak − baseline {memory['peak_minus_baseline'] / MB:.1f} MB vs budget "
                      f"{memory['budget_bytes'] / MB:.1f} MB {verdict(memory['pass'])}")
-    lines.append(f"equivalence of the contestants: {verdict(results['equivalence_pass'])}")
+    if "equivalence_pass" in results:
+        lines.append(f"equivalence of the contestants: {verdict(results['equivalence_pass'])}")
     return lines
 
 
 def print_report(results, descriptions):
-    print_equivalence(results)
-    print_steps(results)
-    if any(":" in name for config in results["steps"] for name in config["contestants"]):
-        print_checks(results, descriptions)
+    """Everything but the CNN (cnn_tables.py) and the targets."""
+    if "steps" in results:
+        print_equivalence(results)
+        print_steps(results)
+        if any(":" in name for config in results["steps"] for name in config["contestants"]):
+            print_checks(results, descriptions)
     if results.get("phases"):
         print_phases(results["phases"])
     print_whole_runs(results)
     print_memory(results["memory"])
-    print("\n## Targets\n")
-    for line in results["summary"]:
-        print(f"- {line}")

@@ -24,6 +24,8 @@ from .workers import REFERENCE, WorkerError
 # One BLAS thread: batch size -> (minimum tinynet/torch, minimum tinynet/ceiling).
 TARGETS = {10: (3.0, 0.70), 100: (1.4, 0.85), 1000: (0.95, 0.90)}
 TARGET_THREADS = 1
+# The CNN, one thread: batch size -> minimum tinynet/torch (speed: steps/s over steps/s).
+CNN_TARGETS = {10: 1.0, 100: 0.5}
 
 
 class Entry(NamedTuple):
@@ -32,7 +34,8 @@ class Entry(NamedTuple):
     label: str                # "tinynet", "tinynet@main", "tinynet:direct", "torch", "ceiling"
     worker: str
     contestant: str           # "tinynet", "torch" or "ceiling"
-    variant: str = "base"     # variants.py, tinynet only
+    variant: str = "base"     # variants.py (MLP) or designs.py (CNN), tinynet only
+    workload: str = "mlp"     # network.WORKLOADS
 
 
 def entries_for(checkouts, references, variants=()):
@@ -56,7 +59,7 @@ def _make(workers, entries, batch_size):
     for entry in entries:
         try:
             workers.ask(entry.worker, "make", name=entry.label, contestant=entry.contestant,
-                        variant=entry.variant, batch=batch_size)
+                        variant=entry.variant, batch=batch_size, workload=entry.workload)
             made.append(entry)
         except WorkerError as error:
             errors[entry.label] = str(error)
@@ -106,12 +109,15 @@ def time_config(workers, entries, batch_size, repeats, repeat_seconds, threads=1
             before = monitor.snapshot()
             slot = workers.ask(entry.worker, "run", name=entry.label, steps=steps[entry.label])
             foreign = monitor.foreign(before, monitor.snapshot())
-            measured[entry.label] = (steps[entry.label] / slot[clock], foreign, slot["wall"])
+            measured[entry.label] = (steps[entry.label] / slot[clock], foreign, slot["wall"],
+                                     slot["faults"] / steps[entry.label])
             losses[entry.label] = slot["loss"]
         rounds.append({
-            "rates": {label: rate for label, (rate, _, _) in measured.items()},
-            "foreign_cpu_s": {label: foreign for label, (_, foreign, _) in measured.items()},
-            "disturbed": any(monitor.disturbed(foreign, wall) for _, foreign, wall in measured.values()),
+            "rates": {label: rate for label, (rate, _, _, _) in measured.items()},
+            "foreign_cpu_s": {label: foreign for label, (_, foreign, _, _) in measured.items()},
+            "faults": {label: faults for label, (_, _, _, faults) in measured.items()},
+            "disturbed": any(monitor.disturbed(foreign, wall)
+                             for _, foreign, wall, _ in measured.values()),
         })
         n_clean = sum(not r["disturbed"] for r in rounds)
         if n_clean >= repeats:
@@ -133,6 +139,7 @@ def time_config(workers, entries, batch_size, repeats, repeat_seconds, threads=1
             "all_rounds": [r["rates"][entry.label] for r in rounds],
             "foreign_cpu_s": [r["foreign_cpu_s"][entry.label] for r in rounds],
             "steps_per_repeat": steps[entry.label], "final_loss": losses[entry.label],
+            "faults_per_step": statistics.median(r["faults"][entry.label] for r in used),
             "finite": bool(np.isfinite(losses[entry.label])),
         }
     for label, error in errors.items():

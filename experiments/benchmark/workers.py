@@ -1,7 +1,9 @@
 """The benchmark's worker processes, seen from the parent: one per checkout
 whose tinynet is timed, and one for the reference contestants (the ceiling
 and PyTorch), so that every contestant runs in a fresh process of its own
-kind and none of them carries another checkout's modules.
+kind and none of them carries another checkout's modules; plus any
+``extras``: a process per CNN design (designs.py), and the twins started
+with a different environment (``--malloc-kept``).
 
     checkouts = parse_checkouts(["main=/work/main"])      # this one first
     with Workers(checkouts, reference=True) as workers:
@@ -17,6 +19,11 @@ from typing import NamedTuple
 REPO = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).resolve().with_name("step_worker.py")
 REFERENCE = "reference"              # the worker of the ceiling and torch
+# The environment of a twin worker whose C library (glibc) keeps the memory
+# it frees instead of handing it back to the system (--malloc-kept), and the
+# suffix of its contestants' labels.
+MALLOC_KEPT = {"MALLOC_TRIM_THRESHOLD_": "2000000000", "MALLOC_MMAP_THRESHOLD_": "1000000000"}
+KEPT = "+malloc_kept"
 
 
 class Checkout(NamedTuple):
@@ -24,6 +31,14 @@ class Checkout(NamedTuple):
 
     label: str                       # "tinynet" for this checkout, "tinynet@NAME" for others
     path: Path
+
+
+class Extra(NamedTuple):
+    """One more worker: its key, the checkout it imports, variables added to its environment."""
+
+    key: str
+    path: Path
+    env: dict
 
 
 def parse_checkouts(compare):
@@ -44,9 +59,10 @@ def parse_checkouts(compare):
     return checkouts
 
 
-def worker_env(path):
-    """This environment with ``path`` (a checkout) alone at the front of PYTHONPATH."""
-    env = dict(os.environ)
+def worker_env(path, extra=None):
+    """This environment with ``path`` (a checkout) alone at the front of
+    PYTHONPATH, and the variables ``extra``."""
+    env = dict(os.environ, **(extra or {}))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(path), env.get("PYTHONPATH")]))
     return env
 
@@ -56,10 +72,10 @@ class WorkerError(RuntimeError):
 
 
 class _Process:
-    def __init__(self, key, path):
+    def __init__(self, key, path, env=None):
         self.key = key
         self.process = subprocess.Popen([sys.executable, str(WORKER)], cwd=path,
-                                        env=worker_env(path), stdin=subprocess.PIPE,
+                                        env=worker_env(path, env), stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def ask(self, op, **request):
@@ -89,12 +105,14 @@ class _Process:
 
 
 class Workers:
-    """``with Workers(checkouts, reference) as workers``: one process per
-    checkout (keyed by its label), plus REFERENCE when ``reference``."""
+    """``with Workers(checkouts, reference, extras) as workers``: one process
+    per checkout (keyed by its label), plus REFERENCE when ``reference``,
+    plus one per Extra (keyed by its key)."""
 
-    def __init__(self, checkouts, reference=True):
+    def __init__(self, checkouts, reference=True, extras=()):
         self.checkouts = list(checkouts)
         self.reference = reference
+        self.extras = list(extras)
 
     def __enter__(self):
         self.processes = {}
@@ -103,7 +121,9 @@ class Workers:
                 self.processes[checkout.label] = _Process(checkout.label, checkout.path)
             if self.reference:
                 self.processes[REFERENCE] = _Process(REFERENCE, REPO)
-            for checkout in self.checkouts:
+            for extra in self.extras:
+                self.processes[extra.key] = _Process(extra.key, extra.path, extra.env)
+            for checkout in self.checkouts + [Checkout(e.key, e.path) for e in self.extras]:
                 self._check_tinynet(checkout)
         except BaseException:
             self.__exit__()

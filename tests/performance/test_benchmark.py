@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.benchmark import cli, contestants, phases
+from experiments.benchmark import cli, contestants, equivalence, phases
 from experiments.benchmark.ceiling import CeilingStep
-from experiments.benchmark.network import LR, init_weights, make_batches
+from experiments.benchmark.network import LR, MLP, init_weights, make_batches
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, PYTHONPATH=str(REPO))
@@ -55,7 +55,7 @@ def test_benchmark_quick_writes_every_figure(tmp_path):
     assert Path(res["environment"]["workers"]["tinynet"]["tinynet_file"]).parent == REPO / "tinynet"
 
     # equivalence: one float64 step of each (every check variant too) ends at the ceiling's
-    assert res["equivalence_pass"] is True and res["equivalence_max_abs_diff"] < 1e-10
+    assert res["equivalence_pass"] is True and res["equivalence_max_abs_diff"]["float64"] < 1e-10
     variants = [f"tinynet:{v}" for v in ("no_label_check", "no_grad_check", "no_input_check",
                                           "direct")]
     for rec in res["equivalence"]:
@@ -115,6 +115,32 @@ def test_benchmark_quick_writes_every_figure(tmp_path):
         assert heading in stdout, heading
     assert "PASS" in stdout or "FAIL" in stdout
 
+    # the CNN: equivalence against PyTorch, timed at batch 10 and 100, its memory, its table
+    cnn = res["cnn"]
+    assert [config["batch_size"] for config in cnn["steps"]] == settings["cnn_batches"] == [10, 100]
+    cnn_names = ["tinynet"] + (["torch"] if "torch" in expected else [])
+    assert cnn["contestants"] == cnn_names
+    for config in cnn["steps"]:
+        for name in cnn_names:
+            figures = config["contestants"][name]
+            assert _positive(figures["steps_per_s"]) and figures["finite"], figures
+            assert figures["faults_per_step"] >= 0
+            memory = cnn["memory"][str(config["batch_size"])][name]
+            assert memory["peak"] >= memory["rss_before"] > 0 and memory["step_peak"] >= 0
+        assert _positive(cnn["memory"][str(config["batch_size"])]["tinynet"]["numpy_step_peak"])
+        if "torch" in expected:
+            assert config["targets"]["torch_pass"] in (True, False)
+            assert _positive(config["ratios"]["tinynet_vs_torch"])
+    if "torch" in expected:
+        assert cnn["equivalence_pass"] is True
+        assert {(c["batch_size"], c["dtype"]) for c in cnn["equivalence"]} == {
+            (b, d) for b in (10, 100) for d in ("float32", "float64")}
+        assert cnn["equivalence_max_abs_diff"]["float64"] < 1e-12
+        assert cnn["equivalence_max_abs_diff"]["float32"] < 1e-6
+        assert "- CNN, batch 100, 1 thread: tinynet/torch" in stdout
+    assert "## The CNN's training step, 1 thread" in stdout
+    assert "| 10 | tinynet |" in stdout and "| 100 | tinynet |" in stdout
+
 
 def test_another_checkout_is_timed_side_by_side_and_checked(tmp_path):
     """--compare runs the OTHER checkout's tinynet (here a copy whose SGD
@@ -127,7 +153,7 @@ def test_another_checkout_is_timed_side_by_side_and_checked(tmp_path):
         init.write("\nfrom .optim import sgd as _sgd\n_real_step = _sgd.SGD.step\n"
                    "_sgd.SGD.step = lambda self: (_real_step(self), _real_step(self))[0]\n")
     res, stdout = _benchmark(tmp_path, "--quick", "--no-epoch", "--no-lecture", "--no-torch",
-                             "--batches", "10", "--compare", f"twice={other}")
+                             "--batches", "10", "--cnn-batches", "10", "--compare", f"twice={other}")
 
     assert res["tinynets"] == ["tinynet", "tinynet@twice"]
     assert res["contestants"] == ["tinynet", "tinynet@twice", "ceiling"]
@@ -148,6 +174,13 @@ def test_another_checkout_is_timed_side_by_side_and_checked(tmp_path):
     assert "tinynet@twice/ceiling" in stdout
     assert any(line.startswith("- batch 10, 1 thread: tinynet@twice/torch")
                for line in stdout.splitlines())
+    # the CNN: both tinynets timed in the same rounds; without PyTorch nothing to check against
+    [cnn_config] = res["cnn"]["steps"]
+    assert set(cnn_config["contestants"]) == {"tinynet", "tinynet@twice"}
+    assert all(_positive(f["steps_per_s"]) for f in cnn_config["contestants"].values())
+    assert res["cnn"]["equivalence_pass"] is None and "PyTorch" in res["cnn"]["equivalence_note"]
+    assert set(res["cnn"]["memory"]["10"]) == {"tinynet", "tinynet@twice"}
+    assert "| 10 | tinynet@twice |" in stdout
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -157,6 +190,10 @@ def test_another_checkout_is_timed_side_by_side_and_checked(tmp_path):
     (["--batches", "ten"], "whole numbers"),
     (["--repeats", "0"], "must be positive"),
     (["--threads", "0"], "must be positive"),
+    (["--cnn-batches", "ten"], "whole numbers"),
+    (["--cnn-batches", "0"], "must be positive"),
+    (["--cnn-designs", "faster"], "unknown design(s) faster"),
+    (["--no-mlp", "--no-cnn"], "leave nothing to time"),
 ])
 def test_bad_arguments_are_refused(capsys, argv, message):
     with pytest.raises(SystemExit) as info:
@@ -177,8 +214,8 @@ def test_the_benchmark_is_not_an_experiment():
 class HalfStepCeiling(CeilingStep):
     """A ceiling with a bug: it updates with half the learning rate."""
 
-    def __init__(self, weights, batch_size, lr=LR, dtype=np.float32):
-        super().__init__(weights, batch_size, lr=lr / 2, dtype=dtype)
+    def __init__(self, weights, batch_size, lr=LR, dtype=np.float32, workload=MLP):
+        super().__init__(weights, batch_size, lr=lr / 2, dtype=dtype, workload=workload)
 
 
 class FrozenTinynet(contestants.TinynetStep):
@@ -193,7 +230,7 @@ class FrozenTinynet(contestants.TinynetStep):
     {"tinynet": FrozenTinynet, "ceiling": CeilingStep},
 ])
 def test_equivalence_refuses_a_contestant_that_computes_something_else(makers, capsys):
-    verdict = cli.equivalence_verdict([contestants.equivalence_check(makers, batch_size=10)])
+    verdict = equivalence.verdict([contestants.equivalence_check(makers, batch_size=10)])
     assert verdict["equivalence_pass"] is False
     assert "do NOT compute the same step" in capsys.readouterr().out
 
@@ -201,8 +238,9 @@ def test_equivalence_refuses_a_contestant_that_computes_something_else(makers, c
 def test_equivalence_passes_for_the_real_contestants(capsys):
     check = contestants.equivalence_check({"tinynet": contestants.TinynetStep,
                                            "ceiling": CeilingStep}, batch_size=10)
-    verdict = cli.equivalence_verdict([check])
-    assert verdict["equivalence_pass"] is True and verdict["equivalence_max_abs_diff"] < 1e-10
+    verdict = equivalence.verdict([check])
+    assert verdict["equivalence_pass"] is True
+    assert verdict["equivalence_max_abs_diff"]["float64"] < 1e-10
 
 
 def test_missing_torch_names_the_extra_to_install(monkeypatch):
