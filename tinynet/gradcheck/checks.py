@@ -3,7 +3,9 @@ import inspect
 
 import numpy as np
 
-from ..nn.module import Layer, Module, no_grad
+from ..nn.layer import Layer
+from ..nn.module import Module
+from ..nn.tape import no_grad
 from ..random import manual_seed
 from .diagnose import WrongCount, compare
 from .numeric import finite_differences

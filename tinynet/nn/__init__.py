@@ -2,12 +2,16 @@
 from .activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d
 from .combine import Add, Concat
+from .containers import ModuleList, Sequential
 from .dropconnect import DropConnect
 from .dropout import Dropout
 from .flatten import Flatten
+from .layer import Layer
 from .linear import Linear
-from .loss import CrossEntropyLoss, MSELoss
-from .module import Layer, Loss, Module, ModuleList, Parameter, Sequential, no_grad
+from .loss import CrossEntropyLoss, Loss, MSELoss
+from .module import Module
+from .parameter import Parameter
+from .tape import no_grad
 
 __all__ = ["Add", "BatchNorm1d", "Concat", "CrossEntropyLoss", "DropConnect", "Dropout", "Flatten",
            "Layer", "LeakyReLU", "Linear", "Loss", "MSELoss", "Module", "ModuleList", "Parameter",

@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..arguments import check_number, check_positive_int
-from .module import Layer, Parameter
+from .layer import Layer
+from .parameter import Parameter
 
 
 class BatchNorm1d(Layer):

@@ -1,7 +1,7 @@
 """Layers with several inputs: join branches of a network."""
 import numpy as np
 
-from .module import Layer
+from .layer import Layer
 
 
 def _check_inputs(layer, inputs):

@@ -1,7 +1,7 @@
 """Dropout: randomly silence units during training."""
 from .. import random
 from ..arguments import check_drop_probability
-from .module import Layer
+from .layer import Layer
 
 
 def keep_mask(shape, p, dtype):

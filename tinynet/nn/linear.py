@@ -5,7 +5,8 @@ import numpy as np
 
 from .. import random
 from ..arguments import check_positive_int
-from .module import Layer, Parameter
+from .layer import Layer
+from .parameter import Parameter
 
 
 class Linear(Layer):

@@ -6,7 +6,8 @@ import numbers
 
 import numpy as np
 
-from ..nn.module import Module, Parameter
+from ..nn.module import Module
+from ..nn.parameter import Parameter
 
 
 # -- hyper-parameter rules: (what the value must be, test, hint on failure) --

@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..gradcheck import TOLERANCE, check_function, check_layer, check_loss
-from ..nn.module import Layer, Module
+from ..nn.layer import Layer
+from ..nn.module import Module
 from ..random import manual_seed
 
 

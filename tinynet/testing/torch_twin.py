@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..gradcheck import relative_error
-from ..nn.module import Layer, Module
+from ..nn.layer import Layer
+from ..nn.module import Module
 from ..random import manual_seed
 
 # Twin computations in float64 differ only by summation order.
