@@ -10,7 +10,6 @@ DataLoader (exactly like torchvision's ``ToTensor``), and the lecture's
 flawed evaluation uses the raw 0..255 values on purpose (see train.py).
 """
 import functools
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,16 +37,16 @@ class LabData:
 def _load_splits(dataset, data_dir):
     """Both official splits, read once per process (every job reuses them).
 
-    Missing files are downloaded by ``tinynet.data.load_dataset``
-    (checksum-verified), so the lab runs on a fresh machine; without a
+    The files are found and, when missing, downloaded (checksum-verified)
+    by ``tinynet.data.load_dataset`` under its own rule, the one
+    ``load_mnist()`` follows, so the lab runs on a fresh machine; without a
     network the error says where to put the files. ``--no-download``
     (environment variable TINYNET_NO_DOWNLOAD=1, which the tests set) turns
-    that off.
+    downloads off.
     """
-    download = os.environ.get("TINYNET_NO_DOWNLOAD", "") in ("", "0")
     try:
-        train = load_dataset(dataset, root=data_dir, train=True, download=download)
-        test = load_dataset(dataset, root=data_dir, train=False, download=download)
+        train = load_dataset(dataset, root=data_dir, train=True)
+        test = load_dataset(dataset, root=data_dir, train=False)
     except (FileNotFoundError, RuntimeError) as error:
         raise DataError(str(error)) from None
     except Exception as error:  # noqa: BLE001 - corrupt gzip/IDX files raise many kinds of error

@@ -5,7 +5,8 @@ Why: a run interrupted mid-write, or two lab processes writing the same
 one process read a file that another is replacing.
 
 How: the data goes to a temporary file with a UNIQUE name in the same folder
-(``tempfile.mkstemp``: two writers never share a temporary file), is flushed
+(created exclusively: two writers never share a temporary file; the
+writer is ``tinynet.files.atomic_write``), is flushed
 to disk (``fsync``), and then ``os.replace`` swaps it in under the real name.
 On POSIX and Windows that rename is atomic: a reader sees the old file or
 the new one, never a mixture, and with concurrent writers the last complete
@@ -19,29 +20,22 @@ write wins. If anything fails, the temporary file is removed.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from tinynet.files import atomic_write
 
 
 def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (parent folders are created)."""
+    """Write ``data`` to ``path`` atomically (parent folders are created).
+
+    The writing itself is tinynet's one atomic writer (``tinynet.files``),
+    shared with ``tn.save``: it also keeps a plain write's permissions,
+    writes through a symbolic link and refuses a write-protected file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())      # on disk before the rename makes it visible
-        os.replace(tmp, path)
-    except BaseException:                  # also on Ctrl-C: leave no temporary file behind
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, data)
     return path
 
 

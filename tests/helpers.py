@@ -66,3 +66,39 @@ def run_cli(argv, capsys):
         code = stop.code
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def code_without_comments(source, free_names=()):
+    """The syntax tree of ``source`` with its comments and docstrings left
+    out, as a comparable string: a translation that changes only those
+    (the Korean tutorial and notebook) compares equal to the original.
+    The values assigned to the names in ``free_names`` (a notebook's LANG)
+    are left out too."""
+    import ast
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            body[0] = ast.Pass()
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id in free_names):
+            node.value = ast.Constant(None)
+    return ast.dump(tree)
+
+
+def untranslated_comments(source):
+    """The comments and docstrings of ``source`` that read as English prose
+    (three or more plain English words) and hold no Korean: what a Korean
+    translation of the code missed."""
+    import ast
+    import io
+    import re
+    import tokenize
+    texts = [tok.string for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+             if tok.type == tokenize.COMMENT]
+    texts += [doc for node in ast.walk(ast.parse(source))
+              if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+              and (doc := ast.get_docstring(node))]
+    words = lambda text: [w for w in text.split() if re.fullmatch(r"[A-Za-z]{2,}[,.:;]?", w)]
+    return [text for text in texts if len(words(text)) >= 3 and not re.search("[가-힣]", text)]

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinynet.data import data_root, datasets, load_dataset, load_fashion_mnist, load_mnist
+from tinynet.data import (cache_root, data_roots, fetch, load_dataset, load_fashion_mnist,
+                          load_mnist)
 
 FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -81,9 +82,9 @@ def test_fashion_mnist_sizes():
     assert np.bincount(train_labels).tolist() == [6000] * 10
 
 
-def test_default_root_is_tinynet_data():
+def test_default_roots_are_tinynet_data_then_the_cache(isolated_cache):
     root = shared_root("mnist")
-    assert data_root() == root
+    assert data_roots() == [root, isolated_cache / "tinynet"]
     images, labels = load_mnist(train=False)  # no root argument: $TINYNET_DATA
     assert len(images) == len(labels) == 10000
 
@@ -156,17 +157,25 @@ def test_images_and_labels_must_come_from_one_folder(tmp_path):
         load_mnist(root=tmp_path)
 
 
-def test_root_from_environment(tmp_path, monkeypatch):
+@pytest.fixture
+def isolated_cache(tmp_path, monkeypatch):
+    """$XDG_CACHE_HOME in a fresh folder: the machine's own ~/.cache/tinynet is never read."""
+    cache = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+def test_root_from_environment(tmp_path, monkeypatch, isolated_cache):
     images, _ = write_split(tmp_path / "mnist", n_images=3)
     monkeypatch.setenv("TINYNET_DATA", str(tmp_path))
-    assert data_root() == tmp_path
+    assert data_roots() == [tmp_path, isolated_cache / "tinynet"]
     np.testing.assert_array_equal(load_mnist()[0], images)
 
 
 def test_root_falls_back_to_xdg_cache(tmp_path, monkeypatch):
     monkeypatch.delenv("TINYNET_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert data_root() == tmp_path / "tinynet"
+    assert data_roots() == [tmp_path / "tinynet"] and cache_root() == tmp_path / "tinynet"
     images, _ = write_split(tmp_path / "tinynet" / "mnist", n_images=3)
     np.testing.assert_array_equal(load_mnist()[0], images)
 
@@ -175,24 +184,53 @@ def test_root_falls_back_to_home_cache(tmp_path, monkeypatch):
     monkeypatch.delenv("TINYNET_DATA", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert data_root() == tmp_path / ".cache" / "tinynet"
+    assert data_roots() == [tmp_path / ".cache" / "tinynet"]
 
 
-def test_explicit_root_beats_environment(tmp_path, monkeypatch):
+def test_explicit_root_is_the_only_place_looked_in(tmp_path, monkeypatch, isolated_cache):
+    write_split(isolated_cache / "tinynet" / "mnist", n_images=3)
     monkeypatch.setenv("TINYNET_DATA", str(tmp_path / "elsewhere"))
-    assert data_root(tmp_path) == tmp_path
-    assert data_root(str(tmp_path)) == tmp_path
+    assert data_roots(tmp_path) == [tmp_path] and data_roots(str(tmp_path)) == [tmp_path]
+    with pytest.raises(FileNotFoundError):
+        load_mnist(root=tmp_path / "empty")
+
+
+def test_the_cache_is_searched_after_tinynet_data(tmp_path, monkeypatch, isolated_cache):
+    monkeypatch.setenv("TINYNET_DATA", str(tmp_path / "data"))
+    in_cache, _ = write_split(isolated_cache / "tinynet" / "mnist", n_images=3)
+    np.testing.assert_array_equal(load_mnist()[0], in_cache)          # TINYNET_DATA is empty
+    in_data, _ = write_split(tmp_path / "data" / "mnist", n_images=5)
+    np.testing.assert_array_equal(load_mnist()[0], in_data)           # ... and now wins
 
 
 def test_missing_files_message(tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         load_mnist(root=tmp_path, train=False)
     message = str(info.value)
-    for path in [tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz",
-                 tmp_path / "t10k-labels-idx1-ubyte",
-                 tmp_path / "MNIST" / "raw" / "t10k-images-idx3-ubyte"]:
-        assert str(path) in message
-    assert "download=True" in message and "TINYNET_DATA" in message
+    folders = [tmp_path / "mnist", tmp_path, tmp_path / "MNIST" / "raw"]
+    assert message.startswith(
+        "mnist test files not found. Looked for t10k-images-idx3-ubyte(.gz) and "
+        "t10k-labels-idx1-ubyte(.gz), both in one folder, in the root argument, in this order:\n"
+        + "\n".join(f"  {folder}" for folder in folders) + "\n"
+        "They were not downloaded: downloads are switched off (TINYNET_NO_DOWNLOAD=1).\n"
+        f"To download them into {tmp_path / 'mnist'}: unset TINYNET_NO_DOWNLOAD, then run "
+        f"`python -m tinynet.data download mnist --root {tmp_path}`"), message
+
+
+def test_missing_files_without_a_root_name_both_roots_in_order(tmp_path, monkeypatch,
+                                                               isolated_cache):
+    monkeypatch.setenv("TINYNET_DATA", str(tmp_path / "data"))
+    with pytest.raises(FileNotFoundError) as info:
+        load_fashion_mnist(download=False)
+    message = str(info.value)
+    cache = isolated_cache / "tinynet"
+    folders = [tmp_path / "data" / "fashion-mnist", tmp_path / "data",
+               tmp_path / "data" / "FashionMNIST" / "raw",
+               cache / "fashion-mnist", cache, cache / "FashionMNIST" / "raw"]
+    assert "in $TINYNET_DATA, then the cache folder, in this order:\n" + "\n".join(
+        f"  {folder}" for folder in folders) + "\n" in message
+    assert f"To download them into {cache / 'fashion-mnist'}: " in message
+    assert "`python -m tinynet.data download fashion-mnist`" in message
 
 
 # ---------------------------------------------------------------- checks
@@ -237,6 +275,10 @@ def serve(tmp_path, monkeypatch):
         def log_message(self, *args):
             pass
 
+        def do_GET(self):
+            start.requests.append(self.path)
+            super().do_GET()
+
     def start(files):
         folder = tmp_path / f"served{len(servers)}"
         folder.mkdir()
@@ -248,6 +290,7 @@ def serve(tmp_path, monkeypatch):
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"
 
+    start.requests = []                                       # every path asked for
     yield start
     for server in servers:
         server.shutdown()
@@ -264,19 +307,20 @@ def gz_split(train=True, n_images=3):
 
 
 def use_mirrors(monkeypatch, name, mirrors, files=None):
-    """Point ``name``'s mirrors at ``mirrors``; trust the SHA-256 of ``files``."""
-    monkeypatch.setitem(datasets._MIRRORS, name, list(mirrors))
+    """Allow downloads; point ``name``'s mirrors at ``mirrors``; trust the SHA-256 of ``files``."""
+    monkeypatch.delenv("TINYNET_NO_DOWNLOAD", raising=False)
+    monkeypatch.setitem(fetch._MIRRORS, name, list(mirrors))
     if files is not None:
-        sums = dict(datasets._SHA256[name])
+        sums = dict(fetch._SHA256[name])
         sums.update({f: hashlib.sha256(data).hexdigest() for f, data in files.items()})
-        monkeypatch.setitem(datasets._SHA256, name, sums)
+        monkeypatch.setitem(fetch._SHA256, name, sums)
 
 
 def test_the_checksum_table_lists_every_file():
     for name in ("mnist", "fashion-mnist"):
-        assert sorted(datasets._SHA256[name]) == sorted(f + ".gz" for f in FILES)
-        assert all(len(h) == 64 and int(h, 16) >= 0 for h in datasets._SHA256[name].values())
-        assert len(datasets._MIRRORS[name]) == 2
+        assert sorted(fetch._SHA256[name]) == sorted(f + ".gz" for f in FILES)
+        assert all(len(h) == 64 and int(h, 16) >= 0 for h in fetch._SHA256[name].values())
+        assert len(fetch._MIRRORS[name]) == 2
 
 
 def test_official_mnist_test_checksums_match_the_shared_copy():
@@ -284,7 +328,7 @@ def test_official_mnist_test_checksums_match_the_shared_copy():
     folder = shared_root("mnist") / "mnist"
     for stem in FILES[2:]:
         digest = hashlib.sha256((folder / (stem + ".gz")).read_bytes()).hexdigest()
-        assert digest == datasets._SHA256["mnist"][stem + ".gz"]
+        assert digest == fetch._SHA256["mnist"][stem + ".gz"]
 
 
 def test_download_of_official_files_through_a_local_mirror(tmp_path, serve, monkeypatch):
@@ -344,17 +388,18 @@ def test_unreachable_mirrors_name_every_url(tmp_path, monkeypatch):
     message = str(info.value)
     assert all(url + "t10k-images-idx3-ubyte.gz" in message for url in dead)
     assert "internet connection" in message
-    assert str(tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz") in message
+    assert f"  {tmp_path / 'mnist'}" in message
 
 
 def test_download_without_pooch_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.delenv("TINYNET_NO_DOWNLOAD")
     # A None entry in sys.modules makes `import pooch` raise ImportError.
     monkeypatch.setitem(sys.modules, "pooch", None)
     with pytest.raises(RuntimeError) as info:
         load_mnist(root=tmp_path, download=True)
     message = str(info.value)
     assert "pip install pooch" in message and ".[lab]" in message
-    assert str(tmp_path / "mnist" / "train-images-idx3-ubyte.gz") in message
+    assert f"  {tmp_path / 'MNIST' / 'raw'}" in message
 
 
 def test_tinynet_imports_without_pooch_or_torch():
@@ -366,7 +411,8 @@ def test_tinynet_imports_without_pooch_or_torch():
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
 
 
-def test_download_into_an_impossible_folder_is_refused(tmp_path):
+def test_download_into_an_impossible_folder_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("TINYNET_NO_DOWNLOAD")
     root = tmp_path / "a-file"
     root.write_text("not a folder")
     with pytest.raises(RuntimeError) as info:
@@ -379,3 +425,86 @@ def test_no_download_when_files_are_present(tmp_path, monkeypatch):
     use_mirrors(monkeypatch, "mnist", ["http://127.0.0.1:9/"])   # would fail if asked
     images, _ = write_split(tmp_path / "MNIST" / "raw", n_images=2, compress=False)
     np.testing.assert_array_equal(load_mnist(root=tmp_path, download=True)[0], images)
+
+
+# ---------------------------------------------------- when downloads happen
+
+def test_by_default_missing_files_are_downloaded_when_pooch_is_installed(
+        tmp_path, serve, monkeypatch, isolated_cache):
+    pytest.importorskip("pooch")
+    files = gz_split(train=False, n_images=4)
+    use_mirrors(monkeypatch, "mnist", [serve(files)], files)
+    monkeypatch.setenv("TINYNET_DATA", str(tmp_path / "read-only-data"))
+    images, _ = load_mnist(train=False)                       # download=None
+    assert images.shape == (4, 28, 28)
+    assert sorted(p.name for p in (isolated_cache / "tinynet" / "mnist").iterdir()) == \
+        sorted(files)
+    assert not (tmp_path / "read-only-data").exists()          # downloads go to the cache
+
+
+def test_by_default_without_pooch_the_error_says_how_to_install_it(tmp_path, serve, monkeypatch):
+    files = gz_split(train=False)
+    use_mirrors(monkeypatch, "mnist", [serve(files)], files)
+    monkeypatch.setitem(sys.modules, "pooch", None)
+    with pytest.raises(FileNotFoundError) as info:
+        load_mnist(root=tmp_path, train=False)
+    message = str(info.value)
+    assert "They were not downloaded: pooch, which downloads them, is not installed " \
+           "(pip install pooch)." in message
+    assert f"run `python -m tinynet.data download mnist --root {tmp_path}`" in message
+    assert serve.requests == []
+
+
+@pytest.mark.parametrize("download", [True, None])
+def test_tinynet_no_download_forbids_every_download(tmp_path, serve, monkeypatch, download):
+    files = gz_split(train=False)
+    use_mirrors(monkeypatch, "mnist", [serve(files)], files)
+    monkeypatch.setenv("TINYNET_NO_DOWNLOAD", "1")
+    with pytest.raises(FileNotFoundError, match=r"switched off \(TINYNET_NO_DOWNLOAD=1\)"):
+        load_mnist(root=tmp_path, train=False, download=download)
+    assert serve.requests == [] and list(tmp_path.iterdir()) == [tmp_path / "served0"]
+
+
+def test_download_false_never_downloads(tmp_path, serve, monkeypatch):
+    files = gz_split(train=False)
+    use_mirrors(monkeypatch, "mnist", [serve(files)], files)
+    with pytest.raises(FileNotFoundError, match="They were not downloaded: download=False"):
+        load_mnist(root=tmp_path / "root", train=False, download=False)
+    assert serve.requests == []
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, "False"])
+def test_download_must_be_none_true_or_false(tmp_path, bad):
+    with pytest.raises(TypeError, match="download must be None"):
+        load_mnist(root=tmp_path, download=bad)
+
+
+def test_the_lab_and_load_mnist_share_the_cache(tmp_path, serve, monkeypatch, isolated_cache):
+    """What one downloads, the other finds: same folders, same order, same rule."""
+    pytest.importorskip("pooch")
+    from experiments import data as lab_data
+    train, test = gz_split(train=True, n_images=5), gz_split(train=False, n_images=4)
+    use_mirrors(monkeypatch, "mnist", [serve({**train, **test})], {**train, **test})
+    monkeypatch.setenv("TINYNET_DATA", str(tmp_path / "empty"))
+    lab_data._load_splits.cache_clear()
+    try:
+        lab = lab_data.load_lab_data("mnist", train_size=3, val_size=2)   # the lab downloads
+        monkeypatch.setenv("TINYNET_NO_DOWNLOAD", "1")
+        images, _ = load_mnist(train=True)                               # load_mnist finds it
+    finally:
+        lab_data._load_splits.cache_clear()
+    np.testing.assert_array_equal(images[:3], lab.train_images)
+    assert (isolated_cache / "tinynet" / "mnist" / "t10k-images-idx3-ubyte.gz").is_file()
+
+
+def test_the_download_command(tmp_path, serve, monkeypatch, capsys):
+    from tinynet.data.__main__ import main
+    files = {**gz_split(train=True, n_images=5), **gz_split(train=False, n_images=4)}
+    use_mirrors(monkeypatch, "fashion-mnist", [serve(files)], files)
+    assert main(["download", "fashion-mnist", "--root", str(tmp_path / "d")]) == 0
+    assert capsys.readouterr().out == ("fashion-mnist training split: 5 images\n"
+                                       "fashion-mnist test split: 4 images\n")
+    assert sorted(p.name for p in (tmp_path / "d" / "fashion-mnist").iterdir()) == sorted(files)
+    monkeypatch.setenv("TINYNET_NO_DOWNLOAD", "1")
+    assert main(["download", "mnist", "--root", str(tmp_path / "e")]) == 1
+    assert "switched off (TINYNET_NO_DOWNLOAD=1)" in capsys.readouterr().err

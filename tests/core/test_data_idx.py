@@ -2,10 +2,12 @@
 import gzip
 import os
 import struct
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_files import gzip_of_zeros, last_error_line, run_limited
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -91,11 +93,16 @@ def test_truncated_data(tmp_path, compress):
     check_error(path, "60 images of 28x28", "47040 bytes", "only 3920", "truncated")
 
 
-@pytest.mark.parametrize("compress", [False, True])
-def test_trailing_garbage(tmp_path, compress):
+def test_trailing_garbage(tmp_path):
     data = idx_bytes(np.arange(10, dtype=np.uint8)) + b"junk"
-    path = write(tmp_path / "labels.idx", data, compress)
-    check_error(path, "10 items", "4 bytes of unexpected trailing data")
+    path = write(tmp_path / "labels.idx", data, False)
+    check_error(path, "10 items (10 bytes) but 14 are present: 4 bytes of unexpected trailing data")
+
+
+def test_trailing_garbage_in_a_gzip_stream_is_found_after_one_byte(tmp_path):
+    data = idx_bytes(np.arange(10, dtype=np.uint8)) + b"junk"
+    path = write(tmp_path / "labels.idx", data, True)
+    check_error(path, "10 items (10 bytes) but the data goes on after them: unexpected trailing")
 
 
 def test_bad_magic(tmp_path):
@@ -145,6 +152,87 @@ def test_cut_off_gzip_stream(tmp_path):
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nothing.gz")
+
+
+# ------------------------------------------------ headers that lie about sizes
+
+def test_a_header_whose_byte_count_overflows_64_bits_is_named_exactly(tmp_path):
+    """2**31 * 2**31 * 4 bytes is 2**64: NumPy's int64 product wraps it to 0."""
+    header = b"\x00\x00\x08\x03" + struct.pack(">3I", 2**31, 2**31, 4)
+    path = write(tmp_path / "wrap-idx3-ubyte", header, False)
+    check_error(path, "2147483648 images of 2147483648x4 (18446744073709551616 bytes) "
+                      "but only 0 are present (truncated file?)")
+
+
+def test_a_gzip_file_cannot_declare_more_than_it_could_inflate_to(tmp_path):
+    header = b"\x00\x00\x08\x03" + struct.pack(">3I", 2**31, 2**31, 4)
+    path = write(tmp_path / "wrap-idx3-ubyte.gz", header + bytes(1000), True)
+    size = path.stat().st_size
+    check_error(path, "(18446744073709551616 bytes) but a gzip file of "
+                      f"{size} bytes inflates to at most {1032 * size}")
+
+
+def test_a_header_declaring_exabytes_in_a_raw_file_is_refused_before_reading(tmp_path):
+    header = b"\x00\x00\x0e\x02" + struct.pack(">2I", 2**32 - 1, 2**32 - 1)   # float64
+    path = write(tmp_path / "huge", header + bytes(80), False)
+    check_error(path, "header declares 4294967295 items of 4294967295 "
+                      f"({(2**32 - 1) ** 2 * 8} bytes) but only 80 are present")
+
+
+def test_a_small_gzip_that_inflates_to_2_gib_is_read_only_to_its_declared_size(tmp_path):
+    """A 2 MB .gz whose header says 10 images but whose stream holds 2 GiB."""
+    header = b"\x00\x00\x08\x03" + struct.pack(">3I", 10, 28, 28)
+    path = tmp_path / "bomb-idx3-ubyte.gz"
+    path.write_bytes(gzip_of_zeros(header, 2048))
+    assert path.stat().st_size < 3_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError) as info:
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(info.value) == (f"{path}: header declares 10 images of 28x28 (7840 bytes) but "
+                               "the data goes on after them: unexpected trailing data "
+                               "(or a corrupt header)")
+    assert peak < 20_000_000, f"{peak} bytes allocated: the stream was inflated"
+
+
+def test_a_gzip_of_exactly_the_declared_size_is_read(tmp_path):
+    header = b"\x00\x00\x08\x03" + struct.pack(">3I", 3, 28, 28)
+    path = tmp_path / "zeros-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(header + bytes(3 * 784)))
+    images = read_idx(path)
+    assert images.shape == (3, 28, 28) and not images.any()
+
+
+# ------------------------------------------------- paths that are not files
+
+def test_a_folder_is_not_an_idx_file(tmp_path):
+    check_error(tmp_path, "a folder, not a regular file")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_dev_zero_is_refused_under_a_memory_limit():
+    result = run_limited("from tinynet.data import read_idx\nread_idx('/dev/zero')\n")
+    assert last_error_line(result) == (
+        "tinynet.data.idx.IDXError: /dev/zero: a character device (such as /dev/zero or a "
+        "terminal), not a regular file")
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    os.mkfifo(tmp_path / "train-images-idx3-ubyte")
+    result = run_limited("from tinynet.data import read_idx\n"
+                         f"read_idx({str(tmp_path / 'train-images-idx3-ubyte')!r})\n")
+    assert last_error_line(result).endswith("train-images-idx3-ubyte: a named pipe (FIFO), "
+                                            "which waits for a writer, not a regular file")
+
+
+def test_bytes_paths_are_named_as_text(tmp_path):
+    path = write(tmp_path / "bad", b"\x12\x34\x08\x01", False)
+    with pytest.raises(IDXError) as info:
+        read_idx(os.fsencode(path))
+    assert str(info.value).startswith(f"{path}: not an IDX file")
 
 
 # -------------------------------------------------------------- real files

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tinynet.data import DataLoader, load_mnist
@@ -22,9 +22,10 @@ def epoch(loader):
     return list(loader)
 
 
-@given(n=st.integers(0, 200), batch_size=st.integers(1, 70), drop_last=st.booleans(),
+@given(n=st.integers(1, 200), batch_size=st.integers(1, 70), drop_last=st.booleans(),
        shuffle=st.booleans())
 def test_number_and_sizes_of_batches(n, batch_size, drop_last, shuffle):
+    assume(not (drop_last and n < batch_size))      # refused: see test_an_empty_loader_...
     loader = DataLoader(numbered_images(n), np.arange(n), batch_size=batch_size,
                         shuffle=shuffle, drop_last=drop_last)
     sizes = [len(y) for _, y in loader]
@@ -201,3 +202,55 @@ def test_images_must_be_uint8_or_float():
 def test_generator_type_checked():
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         DataLoader(numbered_images(3), np.arange(3), generator=42)
+
+
+def test_an_empty_loader_is_refused_with_the_numbers_that_make_it_empty():
+    """The README's loop over such a loader used to die with UnboundLocalError: loss."""
+    with pytest.raises(ValueError) as info:
+        DataLoader(numbered_images(5), np.arange(5), batch_size=10, drop_last=True)
+    assert str(info.value) == (
+        "DataLoader would yield no batch: 5 samples make no full batch of batch_size=10, and "
+        "drop_last=True drops the partial one. Pass drop_last=False, or a batch_size of at most 5")
+    for drop_last in (False, True):
+        with pytest.raises(ValueError, match=r"DataLoader got 0 samples.*shape \(0, 3, 2\)"):
+            DataLoader(numbered_images(0), np.arange(0), drop_last=drop_last)
+
+
+def test_exactly_one_full_batch_is_fine_with_drop_last():
+    loader = DataLoader(numbered_images(10), np.arange(10), batch_size=10, drop_last=True)
+    assert [len(y) for _, y in loader] == [10]
+
+
+# ------------------------------------------------------------- memory layouts
+
+LAYOUTS = {
+    "fortran": np.asfortranarray,
+    "strided": lambda a: np.repeat(a, 2, axis=0)[::2],
+    "reversed twice": lambda a: a[::-1].copy()[::-1],
+    "column slice": lambda a: np.pad(a, ((0, 0), (0, 0), (0, 3)))[:, :, :a.shape[2]],
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+@pytest.mark.parametrize("flatten, shuffle", [(False, False), (True, False), (False, True),
+                                              (True, True)])
+def test_any_memory_layout_gives_the_same_batches(layout, dtype, flatten, shuffle):
+    images = np.random.default_rng(0).integers(0, 256, (23, 5, 4)).astype(dtype)
+    labels = np.arange(23)
+    unusual = LAYOUTS[layout](images)
+    assert not unusual.flags.c_contiguous and np.array_equal(unusual, images)
+    ours = DataLoader(unusual, LAYOUTS["strided"](labels[:, None, None])[:, 0, 0],
+                      batch_size=4, flatten=flatten, shuffle=shuffle,
+                      generator=np.random.default_rng(3))
+    plain = DataLoader(images, labels, batch_size=4, flatten=flatten, shuffle=shuffle,
+                       generator=np.random.default_rng(3))
+    for (x, y), (x_plain, y_plain) in zip(ours, plain, strict=True):
+        assert x.dtype == x_plain.dtype == np.float32 and x.shape == x_plain.shape
+        np.testing.assert_array_equal(x, x_plain)
+        np.testing.assert_array_equal(y, y_plain)
+
+
+def test_uint8_images_are_not_copied_whatever_their_layout():
+    images = np.asfortranarray(numbered_images(8))
+    assert np.shares_memory(DataLoader(images, np.arange(8)).images, images)

@@ -205,8 +205,10 @@ def test_random_rotation_range_pair():
     images = noise_images(5)
     out = random_rotation(images, (10, 10))  # a range of one angle
     np.testing.assert_array_equal(out, rotate(images, 10))
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match=r"degrees must be in \[0, 360\].*got -5"):
         random_rotation(images, -5)
+    with pytest.raises(ValueError, match=r"low <= high, got \(10, 5\)"):
+        random_rotation(images, (10, 5))
 
 
 def test_augment_with_rotations_order_and_labels():
@@ -333,3 +335,115 @@ def test_shape_and_dtype_kept(function):
     for images in (noise_images(1)[0], noise_images(4), noise_images(4).astype(np.float32)):
         out = function(images)
         assert out.shape == images.shape and out.dtype == images.dtype
+
+
+# ------------------------------------------------------------- absurd ranges
+
+@pytest.mark.parametrize("degrees, message", [
+    (1e300, "degrees must be in [0, 360] (at most a full turn each way), got 1e+300"),
+    (1e308, "degrees must be in [0, 360] (at most a full turn each way), got 1e+308"),
+    (361, "degrees must be in [0, 360] (at most a full turn each way), got 361"),
+    (float("nan"), "degrees must be in [0, 360] (at most a full turn each way), got nan"),
+    ((float("nan"), 1), "degrees[0] must be in [-360, 360] (at most a full turn), got nan"),
+    ((-1e300, 1e300), "degrees[0] must be in [-360, 360] (at most a full turn), got -1e+300"),
+    ((0, float("inf")), "degrees[1] must be in [-360, 360] (at most a full turn), got inf"),
+    ((1, 2, 3), "degrees must be a number or a pair (low, high), got (1, 2, 3)"),
+])
+def test_an_absurd_rotation_range_is_a_value_error_naming_the_argument(degrees, message):
+    with pytest.raises(ValueError) as info:
+        random_rotation(noise_images(2), degrees)
+    assert str(info.value) == "random_rotation: " + message
+
+
+def test_a_full_turn_each_way_is_still_allowed():
+    images = noise_images(3)
+    assert random_rotation(images, 360).shape == images.shape
+    assert random_rotation(images, (-360, 360)).shape == images.shape
+
+
+@pytest.mark.parametrize("max_shift", [29, 10**6, 2**62, 10**30])
+def test_a_shift_larger_than_the_images_is_a_value_error_naming_max_shift(max_shift):
+    with pytest.raises(ValueError) as info:
+        random_translation(noise_images(2), max_shift)
+    assert str(info.value) == (f"random_translation: max_shift must be at most 28 for 28x28 "
+                               f"images (a larger shift moves a picture out entirely), "
+                               f"got {max_shift}")
+
+
+def test_a_shift_by_the_whole_image_is_allowed():
+    images = noise_images(30, 5, 7)
+    manual_seed(1)
+    out = random_translation(images, 7)
+    assert out.shape == images.shape and (out == 0).all(axis=(1, 2)).any()
+
+
+@pytest.mark.parametrize("shift", [28, 29, 10**6, 10**30, -(10**30)])
+def test_translate_by_any_shift_beyond_the_image_leaves_only_fill(shift):
+    images = noise_images(2)
+    np.testing.assert_array_equal(translate(images, shift, 0, fill=7), np.full_like(images, 7))
+    np.testing.assert_array_equal(translate(images, 0, shift, fill=7), np.full_like(images, 7))
+
+
+def test_translate_beyond_the_image_equals_torchvision():
+    functional, _ = torchvision_functional()
+    import torch
+    images = noise_images(2)
+    theirs = functional.affine(torch.from_numpy(images)[:, None], angle=0.0, translate=[40, -3],
+                               scale=1.0, shear=[0.0], fill=5)[:, 0].numpy()
+    np.testing.assert_array_equal(translate(images, 40, -3, fill=5), theirs)
+
+
+def test_absurd_padding_is_a_value_error_naming_padding():
+    with pytest.raises(ValueError, match=r"^pad: padding=1000000000000000000000000000000 would "
+                                         r"make \d+ bytes of images, more than any array can"):
+        pad(noise_images(2), 10**30)
+    with pytest.raises(ValueError) as info:
+        random_crop(noise_images(2), 28, padding=10**30)
+    assert str(info.value) == ("random_crop: padding must be less than the crop size 28x28, got "
+                               "1000000000000000000000000000000: a window could then hold no "
+                               "pixel of the image")
+    with pytest.raises(ValueError, match="padding must be less than the crop size 4x6, got 4"):
+        random_crop(noise_images(2), (4, 6), padding=4)
+
+
+# ------------------------------------------------------------- memory layouts
+
+LAYOUTS = {
+    "fortran": np.asfortranarray,
+    "strided": lambda a: np.repeat(a, 2, axis=0)[::2],
+    "reversed": lambda a: a[::-1].copy()[::-1],
+    "column slice": lambda a: np.pad(a, ((0, 0), (0, 0), (0, 3)))[:, :, :a.shape[2]],
+}
+
+
+def seeded(function):
+    return lambda images: function(images, generator=np.random.default_rng(5))
+
+
+TRANSFORMS = {
+    "rotate nearest": lambda i: rotate(i, 33),
+    "rotate bilinear": lambda i: rotate(i, -21, "bilinear", fill=None),
+    "random_rotation": seeded(lambda i, generator: random_rotation(i, 30, generator)),
+    "translate": lambda i: translate(i, 2, -1),
+    "random_translation": seeded(lambda i, generator: random_translation(i, 3, generator)),
+    "pad": lambda i: pad(i, 2, fill=9),
+    "crop": lambda i: crop(i, 1, 2, 5, 4),
+    "random_crop": seeded(lambda i, generator: random_crop(i, 6, padding=2, generator=generator)),
+    "hflip": hflip,
+    "augment_with_rotations": lambda i: augment_with_rotations(i, np.arange(len(i)))[0],
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("name", sorted(TRANSFORMS))
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_every_transform_gives_the_same_result_for_any_memory_layout(layout, name, dtype):
+    images = noise_images(6, 9, 8).astype(dtype)
+    unusual = LAYOUTS[layout](images)
+    assert not unusual.flags.c_contiguous and np.array_equal(unusual, images)
+    expected = TRANSFORMS[name](images)
+    got = TRANSFORMS[name](unusual)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+    if name != "augment_with_rotations":                          # it takes batches only
+        np.testing.assert_array_equal(TRANSFORMS[name](unusual[0]), TRANSFORMS[name](images[0]))

@@ -172,13 +172,13 @@ def test_bad_loss_input(logits, labels, message):
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: nn.Dropout(1.0), r"p is the probability of dropping and must be in \[0, 1\)"),
-    (lambda: nn.Dropout(-0.1), r"must be in \[0, 1\)"),
-    (lambda: nn.DropConnect(3, 2, p=1.5), r"must be in \[0, 1\)"),
+    (lambda: nn.Dropout(1.0), r"p is the probability of dropping and must be a number in \[0, 1\)"),
+    (lambda: nn.Dropout(-0.1), r"must be a number in \[0, 1\)"),
+    (lambda: nn.DropConnect(3, 2, p=1.5), r"must be a number in \[0, 1\)"),
     (lambda: nn.Linear(0, 3), "in_features must be a positive integer"),
-    (lambda: nn.BatchNorm1d(4, momentum=2), "momentum must be in"),
-    (lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=0), "lr must be a positive number"),
-    (lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=-1), "lr must be a positive number"),
+    (lambda: nn.BatchNorm1d(4, momentum=2), "momentum must be a number in"),
+    (lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=float("nan")), "lr must be a non-negative number"),
+    (lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=-1), "lr must be a non-negative number"),
     (lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1, l1=-1), "l1 must be a non-negative number"),
     (lambda: optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1, l2=-0.5), "l2 must be a non-negative number"),
     (lambda: optim.SGD([], lr=0.1), "empty parameter list"),

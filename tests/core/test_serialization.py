@@ -1,4 +1,5 @@
 """tn.save / tn.load and load_state_dict: atomic writes, clear refusals."""
+import io
 import os
 import zipfile
 
@@ -92,7 +93,7 @@ def test_a_file_that_is_not_a_checkpoint_is_named_and_explained(tmp_path, name, 
 def test_a_diverged_checkpoint_is_refused_on_load(tmp_path):
     diverged = model()
     diverged[0].weight.data[0, 0] = np.nan
-    tn.save(diverged, tmp_path / "nan")
+    np.savez(tmp_path / "nan", **diverged.state_dict())         # tn.save would refuse it
     target = model()
     before = target.state_dict()
     with pytest.raises(ValueError, match=r"nan.npz: .*0.weight: 1 non-finite value"):
@@ -147,3 +148,99 @@ def test_float64_torch_style_state_loads_into_float32():
     sd["0.weight"][0, 0] = 1e300                            # finite in float64, inf in float32
     with pytest.raises(ValueError, match="0.weight: value 1e\\+300 overflows the model's float32"):
         target.load_state_dict(sd)
+
+
+# ------------------------------------------------------------------ save
+
+def test_save_refuses_a_diverged_model_and_keeps_the_old_checkpoint(tmp_path):
+    good = model()
+    tn.save(good, tmp_path / "ckpt")
+    before = (tmp_path / "ckpt.npz").read_bytes()
+    diverged = model()
+    diverged[0].weight.data[1, 2] = np.inf
+    diverged[3].bias.data[:] = np.nan
+    with pytest.raises(ValueError) as error:
+        tn.save(diverged, tmp_path / "ckpt")
+    message = str(error.value)
+    assert "0.weight: 1 non-finite value" in message and "3.bias: 2 non-finite value" in message
+    assert str(tmp_path / "ckpt.npz") in message and "Nothing was written" in message
+    assert (tmp_path / "ckpt.npz").read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["ckpt.npz"]
+
+
+def test_save_gives_the_permissions_of_np_savez(tmp_path):
+    old = os.umask(0o022)
+    try:
+        np.savez(tmp_path / "numpy.npz", **model().state_dict())
+        tn.save(model(), tmp_path / "ours.npz")
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "ours.npz").st_mode == os.stat(tmp_path / "numpy.npz").st_mode
+    assert oct(os.stat(tmp_path / "ours.npz").st_mode & 0o777) == "0o644"
+
+
+def test_save_refuses_to_replace_a_write_protected_checkpoint(tmp_path):
+    tn.save(model(), tmp_path / "final.npz")
+    os.chmod(tmp_path / "final.npz", 0o444)
+    before = (tmp_path / "final.npz").read_bytes()
+    changed = model()
+    changed[0].weight.data += 1
+    with pytest.raises(PermissionError, match=r"final\.npz is write-protected"):
+        tn.save(changed, tmp_path / "final.npz")
+    assert (tmp_path / "final.npz").read_bytes() == before
+
+
+def test_save_onto_a_symlink_writes_its_target(tmp_path):
+    tn.save(model(), tmp_path / "run1.npz")
+    os.symlink("run1.npz", tmp_path / "latest.npz")
+    changed = model()
+    changed[0].weight.data += 1
+    tn.save(changed, tmp_path / "latest")
+    assert os.path.islink(tmp_path / "latest.npz")
+    restored = model()
+    tn.load(restored, tmp_path / "run1.npz")
+    assert_same_state(changed, restored)
+
+
+@pytest.mark.parametrize("kind", [str, os.fsencode, lambda p: p])
+def test_save_and_load_take_str_bytes_and_pathlike(tmp_path, kind):
+    source = model()
+    source[0].weight.data += 2
+    assert tn.save(source, kind(tmp_path / "w")) == str(tmp_path / "w.npz")
+    restored = model()
+    tn.load(restored, kind(tmp_path / "w"))
+    assert_same_state(source, restored)
+
+
+def test_save_to_and_load_from_file_objects(tmp_path):
+    source = model()
+    source[0].weight.data -= 3
+    memory = io.BytesIO()
+    assert tn.save(source, memory) is memory
+    memory.seek(0)
+    restored = model()
+    tn.load(restored, memory)
+    assert_same_state(source, restored)
+    with open(tmp_path / "opened.bin", "wb") as file:          # no .npz added to an open file
+        tn.save(source, file)
+    with open(tmp_path / "opened.bin", "rb") as file:
+        tn.load(model(), file)
+    assert os.listdir(tmp_path) == ["opened.bin"]
+
+
+def test_load_from_a_file_object_that_cannot_seek_is_refused(tmp_path):
+    tn.save(model(), tmp_path / "w.npz")
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        with pytest.raises(TypeError, match="must be seekable"):
+            tn.load(model(), pipe)
+
+
+def test_load_of_a_folder_says_it_is_a_folder(tmp_path):
+    (tmp_path / "ckpt").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"ckpt is a folder, not a saved model"):
+        tn.load(model(), tmp_path / "ckpt")
+    (tmp_path / "dir.npz").mkdir()
+    with pytest.raises(ValueError, match=r"dir\.npz is not a tinynet checkpoint: it is a folder"):
+        tn.load(model(), tmp_path / "dir.npz")

@@ -1,11 +1,13 @@
 """Data for tinynet: IDX files, MNIST / Fashion-MNIST, mini-batches, augmentation.
 
     images, labels = load_mnist(train=True)            # uint8 (N, 28, 28), int64 (N,)
+    # looked for in $TINYNET_DATA, then ~/.cache/tinynet (downloaded there if missing
+    # and pooch is installed; `python -m tinynet.data download mnist` does it by hand)
     loader = DataLoader(images, labels, batch_size=64, shuffle=True, flatten=True)
     for x, y in loader:                                # float32 (64, 784), int64 (64,)
         ...
 """
-from .datasets import data_root, load_dataset, load_fashion_mnist, load_mnist
+from .datasets import cache_root, data_roots, load_dataset, load_fashion_mnist, load_mnist
 from .idx import IDXError, read_idx
 from .loader import DataLoader, scale_pixels
 from .transforms import (
@@ -24,8 +26,9 @@ __all__ = [
     "DataLoader",
     "IDXError",
     "augment_with_rotations",
+    "cache_root",
     "crop",
-    "data_root",
+    "data_roots",
     "hflip",
     "load_dataset",
     "load_fashion_mnist",

@@ -5,32 +5,35 @@ Both data sets come as four files with the same names:
     train-images-idx3-ubyte.gz   train-labels-idx1-ubyte.gz
     t10k-images-idx3-ubyte.gz    t10k-labels-idx1-ubyte.gz
 
-Where the files are looked for (the first folder holding both the images
-and the labels wins), for a data root ``root``:
+Where the files are looked for, in this order (the first folder holding
+both the images and the labels of the split wins):
+
+    the ``root`` argument, if given -- and nowhere else; otherwise
+    $TINYNET_DATA, if set, then the cache folder ($XDG_CACHE_HOME/tinynet,
+    or ~/.cache/tinynet when XDG_CACHE_HOME is unset)
+
+and in each of those roots, for data set ``name``:
 
     root/<name>/            e.g. root/mnist/ or root/fashion-mnist/
     root/                   the files directly in the root
     root/<TV>/raw/          torchvision's own layout: root/MNIST/raw/,
                             root/FashionMNIST/raw/
 
-and in each folder both the ``.gz`` file and the un-gzipped file are fine.
-The root is the ``root`` argument, else the environment variable
-``TINYNET_DATA``, else a per-user cache folder (``$XDG_CACHE_HOME/tinynet``
-or ``~/.cache/tinynet``).
+In each folder both the ``.gz`` file and the un-gzipped file are fine.
 
-``download=True`` fetches a missing split's two ``.gz`` files into
-``root/<name>/`` with pooch (``pip install pooch``, part of the ``lab``
-extra): each file from the first of two mirrors that answers, checked
-against the official SHA-256 sum before it gets its final name, so a failed
-or corrupt download never leaves a file behind. Files already on disk are
-read as they are (copies recompressed by a Linux distribution have other
-checksums but the same data; the IDX reader and ``_check`` catch corruption).
+Missing files are downloaded into ``root/<name>/`` (the cache folder when
+no root is given, so the lab and ``load_mnist()`` find each other's files)
+by the rule in ``tinynet.data.fetch``: by default when pooch is installed,
+never with TINYNET_NO_DOWNLOAD=1. ``python -m tinynet.data download mnist``
+downloads both splits.
 """
 import os
+import shlex
 from pathlib import Path
 
 import numpy as np
 
+from .fetch import NO_DOWNLOAD, download_files, why_not_download
 from .idx import read_idx
 
 # name -> the folder torchvision downloads it into (root/<folder>/raw/),
@@ -39,62 +42,32 @@ _TORCHVISION_NAMES = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 
 _NUM_CLASSES = 10
 
-# Where download=True fetches from: two mirrors per data set, tried in order
-# (the first ones are those torchvision uses).
-_MIRRORS = {
-    "mnist": [
-        "https://ossci-datasets.s3.amazonaws.com/mnist/",
-        "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    ],
-    "fashion-mnist": [
-        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
-        "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
-    ],
-}
 
-# The official SHA-256 sums of the published .gz files.
-_SHA256 = {
-    "mnist": {
-        "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-        "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-        "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-        "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-    },
-    "fashion-mnist": {
-        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-    },
-}
-
-# Seconds to wait for a mirror to answer before trying the next one.
-_TIMEOUT = 30
-
-
-def load_mnist(root=None, train=True, download=False):
+def load_mnist(root=None, train=True, download=None):
     """The MNIST handwritten digits. See ``load_dataset``."""
     return load_dataset("mnist", root=root, train=train, download=download)
 
 
-def load_fashion_mnist(root=None, train=True, download=False):
+def load_fashion_mnist(root=None, train=True, download=None):
     """Fashion-MNIST (Zalando's clothing images). See ``load_dataset``."""
     return load_dataset("fashion-mnist", root=root, train=train, download=download)
 
 
-def load_dataset(name, root=None, train=True, download=False):
+def load_dataset(name, root=None, train=True, download=None):
     """Load the training or test split of MNIST or Fashion-MNIST.
 
     Parameters
     ----------
     name : {"mnist", "fashion-mnist"}
     root : str or os.PathLike, optional
-        Data root; see the module docstring for where files are looked for.
+        Look only in this folder (see the module docstring for the layouts)
+        and download into it. Default: $TINYNET_DATA, then the cache folder.
     train : bool
         True for the training split, False for the 10,000 test images.
-    download : bool
-        If the files are missing, fetch them into ``root/<name>/`` with pooch
-        (official SHA-256 sums checked; see the module docstring).
+    download : None, True or False
+        What to do when the files are missing: None (default) downloads
+        them if pooch is installed, True downloads them, False never does.
+        TINYNET_NO_DOWNLOAD=1 forbids every download.
 
     Returns
     -------
@@ -106,14 +79,16 @@ def load_dataset(name, root=None, train=True, download=False):
     if name not in _TORCHVISION_NAMES:
         valid = ", ".join(repr(known) for known in _TORCHVISION_NAMES)
         raise ValueError(f"unknown data set {name!r}; valid names are {valid}")
-    root = data_root(root)
-
-    found = _find_files(name, root, train)
-    if found is None and download:
-        _download(name, root, train)
-        found = _find_files(name, root, train)
+    roots = data_roots(root)
+    refusal = why_not_download(download)
+    found = _find_files(name, roots, train)
+    if found is None and refusal is None:
+        destination = _download_root(root)
+        download_files(name, destination / name, [stem + ".gz" for stem in _file_stems(train)],
+                       _searched_list(name, roots))
+        found = _find_files(name, [destination], train)
     if found is None:
-        raise FileNotFoundError(_missing_message(name, root, train, download))
+        raise FileNotFoundError(_missing_message(name, root, roots, train, refusal))
 
     image_path, label_path = found
     images = read_idx(image_path)
@@ -122,14 +97,23 @@ def load_dataset(name, root=None, train=True, download=False):
     return images, labels.astype(np.int64)
 
 
-def data_root(root=None):
-    """The data root: ``root`` if given, else ``$TINYNET_DATA``, else the user cache."""
+def data_roots(root=None):
+    """The roots searched, in order: ``[root]`` if given, else $TINYNET_DATA (if set) and the cache."""
     if root is not None:
-        return Path(root).expanduser()
-    if os.environ.get("TINYNET_DATA"):
-        return Path(os.environ["TINYNET_DATA"]).expanduser()
+        return [Path(root).expanduser()]
+    roots = [Path(os.environ["TINYNET_DATA"]).expanduser()] if os.environ.get("TINYNET_DATA") \
+        else []
+    return roots + [cache_root()]
+
+
+def cache_root():
+    """Where downloads go when no root is given: $XDG_CACHE_HOME/tinynet, else ~/.cache/tinynet."""
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache) / "tinynet"
+
+
+def _download_root(root):
+    return Path(root).expanduser() if root is not None else cache_root()
 
 
 def _file_stems(train):
@@ -138,108 +122,54 @@ def _file_stems(train):
     return f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
 
 
-def _candidate_folders(name, root):
+def _candidate_folders(name, roots):
     """The folders searched, in order of preference."""
-    return [root / name, root, root / _TORCHVISION_NAMES[name] / "raw"]
+    return [folder for root in roots
+            for folder in (root / name, root, root / _TORCHVISION_NAMES[name] / "raw")]
 
 
-def _candidate_paths(name, root, train):
-    """Every path looked at, as (folder, [image candidates], [label candidates])."""
-    image_stem, label_stem = _file_stems(train)
-    result = []
-    for folder in _candidate_folders(name, root):
-        images = [folder / (image_stem + ".gz"), folder / image_stem]
-        labels = [folder / (label_stem + ".gz"), folder / label_stem]
-        result.append((folder, images, labels))
-    return result
-
-
-def _find_files(name, root, train):
+def _find_files(name, roots, train):
     """(image path, label path) from the first folder holding both, else None.
 
     Both files must come from the same folder, so that images of one copy of
     the data set are never paired with labels of another.
     """
-    for _folder, image_candidates, label_candidates in _candidate_paths(name, root, train):
-        image_path = next((p for p in image_candidates if p.is_file()), None)
-        label_path = next((p for p in label_candidates if p.is_file()), None)
+    image_stem, label_stem = _file_stems(train)
+    for folder in _candidate_folders(name, roots):
+        image_path = _first_file(folder, image_stem)
+        label_path = _first_file(folder, label_stem)
         if image_path is not None and label_path is not None:
             return image_path, label_path
     return None
 
 
-def _searched_list(name, root, train):
-    """The paths searched, one per line, for error messages."""
-    lines = []
-    for _folder, images, labels in _candidate_paths(name, root, train):
-        lines.extend(f"  {path}" for path in images + labels)
-    return "\n".join(lines)
+def _first_file(folder, stem):
+    return next((p for p in (folder / (stem + ".gz"), folder / stem) if p.is_file()), None)
 
 
-def _missing_message(name, root, train, download):
+def _searched_list(name, roots):
+    """The folders searched, one per line, for error messages."""
+    return "\n".join(f"  {folder}" for folder in _candidate_folders(name, roots))
+
+
+def _missing_message(name, root, roots, train, refusal):
     split = "training" if train else "test"
-    message = (
-        f"{name} {split} files not found. Searched:\n{_searched_list(name, root, train)}\n"
-        "Put the four standard IDX files (.gz or un-gzipped) into one of these "
-        "folders, or point the TINYNET_DATA environment variable (or the root "
-        "argument) at a folder that holds them"
+    image_stem, label_stem = _file_stems(train)
+    where = ("the root argument" if root is not None else
+             "$TINYNET_DATA, then the cache folder" if len(roots) == 2 else
+             "the cache folder ($TINYNET_DATA is not set)")
+    command = f"python -m tinynet.data download {name}"
+    if root is not None:
+        command += f" --root {shlex.quote(str(roots[0]))}"
+    enable = f"unset {NO_DOWNLOAD}, then run" if refusal.startswith("downloads are") else "run"
+    return (
+        f"{name} {split} files not found. Looked for {image_stem}(.gz) and {label_stem}(.gz), "
+        f"both in one folder, in {where}, in this order:\n{_searched_list(name, roots)}\n"
+        f"They were not downloaded: {refusal}.\n"
+        f"To download them into {_download_root(root) / name}: {enable} `{command}` (it needs "
+        "pooch and the internet). Or put the four standard IDX files (.gz or un-gzipped) into one "
+        "of the folders above, or point TINYNET_DATA at a folder that holds them."
     )
-    if not download:
-        message += ", or pass download=True to fetch them (needs pooch: `pip install pooch`)"
-    return message + "."
-
-
-def _download(name, root, train):
-    """Fetch the split's two .gz files into ``root/<name>/`` with pooch.
-
-    Each file comes from the first mirror that delivers it with the official
-    SHA-256 sum. pooch writes into a temporary file in the same folder and
-    renames it only once the checksum matched: no partial or corrupt file
-    is ever left under the final name.
-    """
-    try:
-        import pooch
-    except ImportError as err:
-        raise RuntimeError(
-            f"download=True needs pooch to fetch {name}, but it is not installed. "
-            "Install it with `pip install pooch` (or, in a checkout of tinynet, "
-            "`pip install -e \".[lab]\"`), or put the files yourself at one of:\n"
-            f"{_searched_list(name, root, train)}"
-        ) from err
-
-    folder = root / name
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise RuntimeError(
-            f"cannot create {folder} to download {name} into ({err.strerror or err}). "
-            "Pass a writable root, or set TINYNET_DATA to a writable folder."
-        ) from err
-    if not os.access(folder, os.W_OK):
-        raise RuntimeError(
-            f"cannot download {name} into {folder}: the folder is not writable. "
-            "Pass a writable root, or set TINYNET_DATA to a writable folder."
-        )
-
-    downloader = pooch.HTTPDownloader(progressbar=False, timeout=_TIMEOUT)
-    for stem in _file_stems(train):
-        file_name = stem + ".gz"
-        failures = []
-        for mirror in _MIRRORS[name]:
-            url = mirror + file_name
-            try:
-                pooch.retrieve(url, known_hash="sha256:" + _SHA256[name][file_name],
-                               fname=file_name, path=folder, downloader=downloader)
-                break
-            except Exception as err:  # noqa: BLE001 - network, HTTP or checksum failure: next mirror
-                failures.append(f"  {url}: {type(err).__name__}: {err}")
-        else:
-            raise RuntimeError(
-                f"could not download {name}'s {file_name} into {folder}; every mirror failed:\n"
-                + "\n".join(failures)
-                + "\nCheck your internet connection, or put the files yourself at one of:\n"
-                f"{_searched_list(name, root, train)}"
-            )
 
 
 def _check(images, labels, image_path, label_path):

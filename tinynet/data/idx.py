@@ -14,10 +14,14 @@ The files are usually distributed gzip-compressed (``.gz``); ``read_idx``
 accepts both forms.
 """
 import gzip
+import math
+import os
+import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
+
+from ..files import NotARegularFileError, open_regular_file
 
 # Type code -> NumPy dtype of the stored (big-endian) values.
 _IDX_TYPES = {
@@ -30,13 +34,18 @@ _IDX_TYPES = {
 }
 
 _GZIP_MAGIC = b"\x1f\x8b"
+# Deflate turns one compressed byte into at most 1032 bytes (zlib's
+# documented limit), so a gzip file's size bounds what it can hold.
+_MAX_INFLATION = 1032
+# Bytes read per call: the data arrives piece by piece into its final array.
+_CHUNK = 1 << 20
 
 
 class IDXError(ValueError):
     """A file that is not a well-formed IDX file. ``str(err)`` starts with the path."""
 
     def __init__(self, path, problem):
-        self.path = str(path)
+        self.path = os.fsdecode(os.fspath(path))
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
 
@@ -61,32 +70,44 @@ def read_idx(path):
     Raises
     ------
     IDXError (a ValueError)
-        If the file is not valid gzip, has a bad magic number or type code,
-        or holds fewer or more bytes than its header declares. The message
+        If the path is not a regular file (a folder, a device, a pipe), the
+        file is not valid gzip, has a bad magic number or type code, or
+        holds fewer or more bytes than its header declares. The message
         names the file and the problem.
+
+    Nothing is read beyond what the header declares: a raw file's size is
+    compared with the header before the data is read, and a gzip stream is
+    inflated to the declared size plus one byte (which shows trailing data),
+    so a small file cannot make the reader fill the memory.
     """
-    path = Path(path)
-    data = path.read_bytes()
-    if data[:2] == _GZIP_MAGIC:
-        data = _gunzip(path, data)
-    return _parse_idx(path, data)
-
-
-def _gunzip(path, compressed):
-    """Decompress all of ``compressed`` in one go, naming ``path`` on failure."""
     try:
-        return gzip.decompress(compressed)
-    except (OSError, EOFError, zlib.error) as err:
-        # gzip raises BadGzipFile (an OSError) for a bad header, zlib.error
-        # for damaged data and EOFError for a cut-off stream.
-        raise IDXError(path, f"corrupt gzip stream ({err})") from err
+        file, size = open_regular_file(path)
+    except NotARegularFileError as err:
+        raise IDXError(path, f"{err.kind}, not a regular file") from None
+    with file:
+        compressed = file.read(2) == _GZIP_MAGIC
+        file.seek(0)
+        if not compressed:
+            return _read_values(path, file, available=size)
+        try:
+            with gzip.GzipFile(fileobj=file, mode="rb") as stream:
+                return _read_values(path, stream, available=None, compressed_size=size)
+        except (OSError, EOFError, zlib.error) as err:
+            # gzip raises BadGzipFile (an OSError) for a bad header, zlib.error
+            # for damaged data and EOFError for a cut-off stream.
+            raise IDXError(path, f"corrupt gzip stream ({err})") from None
 
 
-def _parse_idx(path, data):
-    """Check the header of the IDX bytes ``data`` and return the array they hold."""
-    if len(data) < 4:
-        raise IDXError(path, f"only {len(data)} bytes, too short for an IDX header")
-    zero0, zero1, type_code, ndim = data[0], data[1], data[2], data[3]
+def _read_values(path, stream, available, compressed_size=None):
+    """Check the IDX header at the start of ``stream``, then read exactly the values it declares.
+
+    ``available`` is the number of bytes of a raw file; None for a gzip
+    stream, whose inflated size is known only by inflating it.
+    """
+    start = _read_exactly(stream, 4)
+    if len(start) < 4:
+        raise IDXError(path, f"only {len(start)} bytes, too short for an IDX header")
+    zero0, zero1, type_code, ndim = start
     if zero0 != 0 or zero1 != 0:
         raise IDXError(
             path,
@@ -99,32 +120,73 @@ def _parse_idx(path, data):
     if ndim == 0:
         raise IDXError(path, "IDX header declares 0 dimensions")
 
+    sizes = _read_exactly(stream, 4 * ndim)
     header_size = 4 + 4 * ndim
-    if len(data) < header_size:
+    if len(sizes) < 4 * ndim:
         raise IDXError(
-            path, f"header declares {ndim} dimensions but the file ends after {len(data)} bytes"
+            path, f"header declares {ndim} dimensions but the file ends after "
+                  f"{4 + len(sizes)} bytes"
         )
-    shape = tuple(int(size) for size in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-
+    shape = struct.unpack(f">{ndim}I", sizes)
     dtype = _IDX_TYPES[type_code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    present = len(data) - header_size
-    if present < expected:
-        raise IDXError(
-            path,
-            f"header declares {_describe(shape)} ({expected} bytes) but only {present} "
-            "are present (truncated file?)",
-        )
-    if present > expected:
-        raise IDXError(
-            path,
-            f"header declares {_describe(shape)} ({expected} bytes) but {present} are "
-            f"present: {present - expected} bytes of unexpected trailing data",
-        )
+    count = math.prod(shape)                 # Python ints: 2**31 * 2**31 * 4 does not wrap
+    expected = count * dtype.itemsize
+    declared = f"header declares {_describe(shape)} ({expected} bytes)"
 
-    values = np.frombuffer(data, dtype=dtype, count=expected // dtype.itemsize, offset=header_size)
-    # astype copies: the result is writable and in the machine's byte order.
-    return values.astype(dtype.newbyteorder("=")).reshape(shape)
+    if available is not None and available - header_size != expected:
+        _refuse_size(path, declared, expected, available - header_size, exact=True)
+    if compressed_size is not None and expected > _MAX_INFLATION * compressed_size:
+        raise IDXError(
+            path,
+            f"{declared} but a gzip file of {compressed_size} bytes inflates to at most "
+            f"{_MAX_INFLATION * compressed_size} (deflate's limit is {_MAX_INFLATION} to 1): "
+            "the header is corrupt or the file truncated",
+        )
+    values = np.empty(count, dtype=dtype)
+    present = _read_into(stream, values)
+    if present < expected:
+        _refuse_size(path, declared, expected, present, exact=True)
+    if stream.read(1):
+        _refuse_size(path, declared, expected, present + 1, exact=False)
+    if not dtype.isnative:
+        # The file is big-endian: swap the bytes in place, then read them as native.
+        values.byteswap(inplace=True)
+        values = values.view(dtype.newbyteorder("="))
+    return values.reshape(shape)
+
+
+def _refuse_size(path, declared, expected, present, exact):
+    """The IDXError for ``present`` data bytes where ``expected`` are declared."""
+    if present < expected:
+        raise IDXError(path, f"{declared} but only {present} are present (truncated file?)")
+    if exact:
+        raise IDXError(path, f"{declared} but {present} are present: {present - expected} "
+                             "bytes of unexpected trailing data")
+    raise IDXError(path, f"{declared} but the data goes on after them: unexpected trailing "
+                         "data (or a corrupt header)")
+
+
+def _read_exactly(stream, size):
+    """Up to ``size`` bytes: fewer only where the stream ends."""
+    data = b""
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _read_into(stream, array):
+    """Fill ``array``'s bytes from ``stream`` a chunk at a time; return the bytes read."""
+    view = memoryview(array).cast("B")
+    filled = 0
+    while filled < len(view):
+        got = stream.readinto(view[filled:filled + _CHUNK])
+        if not got:
+            break
+        filled += got
+    return filled
 
 
 def _describe(shape):

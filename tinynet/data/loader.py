@@ -16,18 +16,25 @@ class DataLoader:
     are bit-identical to PyTorch's (see :func:`scale_pixels`). Floating
     images are taken as they are (stored as float32, converted once).
     Labels become ``int64``; with ``flatten=True`` each image is one row,
-    (N, H*W) -- a reshape, not a copy.
+    (N, H*W) -- a reshape, which copies the images only when they are not
+    C-contiguous (a Fortran-ordered array, or a slice such as ``x[:, ::2]``).
 
     A batch is thus one small array per step -- a slice, or a fancy-indexed
     copy of just that batch when shuffling, then scaled -- never a copy of
-    the whole data set. For float32 images without shuffling, batches are
-    views.
+    the whole data set (but for the reshape above). For float32 images
+    without shuffling, batches are views of the stored images. Any memory
+    layout gives the same values.
+
+    A loader that would yield no batch at all -- no samples, or fewer than
+    ``batch_size`` with ``drop_last=True`` -- is refused: a training loop
+    over it would silently do nothing.
 
     Parameters
     ----------
     images : array of shape (N, ...) -- e.g. (N, 28, 28), uint8 or floating
     labels : integer array of shape (N,)
     batch_size : int >= 1
+        With ``drop_last=True``, at most N.
     shuffle : bool
         Visit the samples in a new random order at every epoch, i.e. at every
         ``iter(loader)``. The order is a permutation drawn from ``generator``.
@@ -51,7 +58,7 @@ class DataLoader:
                  flatten=False, generator=None):
         images = np.asarray(images)
         labels = np.asarray(labels)
-        _check_arguments(images, labels, batch_size, generator)
+        _check_arguments(images, labels, batch_size, drop_last, generator)
 
         self.images = images if images.dtype == np.uint8 else images.astype(np.float32, copy=False)
         if flatten:
@@ -114,7 +121,7 @@ def scale_pixels(images):
     return images.astype(np.float32, copy=False)
 
 
-def _check_arguments(images, labels, batch_size, generator):
+def _check_arguments(images, labels, batch_size, drop_last, generator):
     if images.ndim < 2:
         raise ValueError(f"images must have shape (N, ...) with at least 2 dimensions, "
                          f"got shape {images.shape}")
@@ -130,6 +137,14 @@ def _check_arguments(images, labels, batch_size, generator):
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
             or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if len(labels) == 0:
+        raise ValueError("DataLoader got 0 samples, so it would yield no batch (an empty "
+                         f"selection such as images[:0]?); images have shape {images.shape}")
+    if drop_last and len(labels) < batch_size:
+        raise ValueError(f"DataLoader would yield no batch: {len(labels)} samples make no full "
+                         f"batch of batch_size={batch_size}, and drop_last=True drops the "
+                         f"partial one. Pass drop_last=False, or a batch_size of at most "
+                         f"{len(labels)}")
     if generator is not None and not isinstance(generator, np.random.Generator):
         raise TypeError(f"generator must be a numpy.random.Generator or None, "
                         f"got {type(generator).__name__}")

@@ -6,18 +6,18 @@ The ``random_*`` functions draw one random parameter per image, so a whole
 training set can be augmented in one call.
 
 Rotation follows ``torchvision.transforms.functional.rotate`` on tensors
-step by step (the inverse affine matrix, the [-1, 1] sampling grid and
-``grid_sample(..., align_corners=False)``), in the same float32 arithmetic,
-so nearest-neighbour results are bit-identical to torchvision's. Bilinear
-results are too wherever PyTorch runs its AVX2/AVX-512 kernels (which fuse
-multiply-adds); elsewhere they may differ by one grey level in a few pixels.
+step by step (see ``sampling.py``): nearest-neighbour results are
+bit-identical to torchvision's, bilinear ones too wherever PyTorch runs its
+AVX2/AVX-512 kernels.
 """
 import math
 import numbers
 
 import numpy as np
 
+from ..arguments import check_number
 from ..random import generator as global_generator
+from .sampling import sample_bilinear, sample_nearest, source_coordinates
 
 _INTERPOLATIONS = ("nearest", "bilinear")
 
@@ -55,7 +55,11 @@ def random_rotation(images, degrees, generator=None, interpolation="nearest", fi
     """Rotate every image by its own angle, uniform in [-degrees, degrees].
 
     Like ``transforms.RandomRotation(degrees)`` applied to each image.
-    ``degrees`` may also be a pair (low, high). Returns the same shape and dtype.
+    ``degrees`` may also be a pair (low, high). Every bound must lie within a
+    full turn, [-360, 360]: a wider range only repeats the same rotations,
+    so it is refused as a likely mistake (at 1e300 degrees, the angle in
+    double-precision radians is off by far more than a turn).
+    Returns the same shape and dtype.
     """
     low, high = _degree_range(degrees)
     rng = generator if generator is not None else global_generator()
@@ -94,129 +98,12 @@ def _rotate_batch(batch, angles, interpolation, fill):
         raise ValueError(f"interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}")
     if fill is not None:
         _check_fill(fill, batch.dtype)
-    x, y = _source_coordinates(angles, *batch.shape[1:])
+    x, y = source_coordinates(angles, *batch.shape[1:])
     if interpolation == "nearest":
-        out = _sample_nearest(batch, x, y, fill)
+        out = sample_nearest(batch, x, y, fill)
     else:
-        out = _sample_bilinear(batch, x, y, fill)
+        out = sample_bilinear(batch, x, y, fill)
     return _to_dtype(out, batch.dtype)
-
-
-def _source_coordinates(angles, height, width):
-    """Where each output pixel is read from, in input pixel coordinates.
-
-    For angles of shape (K,) returns x (column) and y (row) arrays of shape
-    (K, height, width), float32. A rotation is computed backwards: for each
-    output pixel we ask which input position lands there, i.e. we apply the
-    *inverse* rotation to the output pixel centres.
-
-    Every step below is one step of torchvision (``_get_inverse_affine_matrix``,
-    ``_gen_affine_grid``, then ``grid_sample``'s un-normalisation) in the same
-    float32 order of operations, so the rounding errors are the same too.
-    """
-    # Output pixel centres relative to the image centre: -13.5 ... 13.5 for 28.
-    xs = np.arange(width, dtype=np.float32) - np.float32((width - 1) / 2)
-    ys = np.arange(height, dtype=np.float32) - np.float32((height - 1) / 2)
-    xs = xs[np.newaxis, np.newaxis, :]  # (1, 1, W)
-    ys = ys[np.newaxis, :, np.newaxis]  # (1, H, 1)
-
-    # The matrix taking an output position back to its source position.
-    # torchvision builds it with _get_inverse_affine_matrix(..., -angle, ...);
-    # for a pure rotation that is [[cos r, sin r], [-sin r, cos r]] with
-    # r = -angle in radians. (The y axis points down the image, so this turns
-    # the picture counter-clockwise for positive angles.) Like torchvision we
-    # use Python's math module, in double precision, then round to float32.
-    radians = [math.radians(-float(angle)) for angle in angles]
-    cos = np.array([math.cos(r) for r in radians], dtype=np.float32)[:, None, None]
-    sin = np.array([math.sin(r) for r in radians], dtype=np.float32)[:, None, None]
-
-    # torchvision maps positions to [-1, 1] by dividing by half the size ...
-    half_w = np.float32(width / 2)
-    half_h = np.float32(height / 2)
-    grid_x = xs * (cos / half_w) + ys * (sin / half_w)
-    grid_y = xs * (-sin / half_h) + ys * (cos / half_h)
-
-    # ... and grid_sample (align_corners=False) maps them back to pixel
-    # indices: index = (g + 1) * size / 2 - 0.5, where -0.5 and size - 0.5
-    # are the outer edges of the first and last pixels.
-    x = _fused_multiply_add(grid_x + np.float32(1), half_w, np.float32(-0.5))
-    y = _fused_multiply_add(grid_y + np.float32(1), half_h, np.float32(-0.5))
-    return x, y
-
-
-def _sample_nearest(batch, x, y, fill):
-    """batch[n] read at the pixel nearest to (y, x); ``fill`` outside the image."""
-    # np.rint rounds halves to even, as grid_sample's nearest mode does.
-    values, inside = _read_pixels(batch, np.rint(y).astype(np.intp), np.rint(x).astype(np.intp))
-    return np.where(inside, values, 0 if fill is None else fill)
-
-
-def _sample_bilinear(batch, x, y, fill):
-    """batch[n] at (y, x), interpolated between the four surrounding pixels."""
-    x0 = np.floor(x)
-    y0 = np.floor(y)
-    # Distances from the top-left neighbour, and the four neighbours' weights.
-    dx = x - x0
-    dy = y - y0
-    weights = [(np.float32(1) - dy) * (np.float32(1) - dx),  # top-left
-               (np.float32(1) - dy) * dx,                    # top-right
-               dy * (np.float32(1) - dx),                    # bottom-left
-               dy * dx]                                      # bottom-right
-    row, col = y0.astype(np.intp), x0.astype(np.intp)
-    corners = [(row, col), (row, col + 1), (row + 1, col), (row + 1, col + 1)]
-
-    work_dtype = np.float64 if batch.dtype == np.float64 else np.float32
-    values, insides = [], []
-    for corner_row, corner_col in corners:
-        corner_values, inside = _read_pixels(batch, corner_row, corner_col)
-        values.append(corner_values.astype(work_dtype))
-        insides.append(inside.astype(work_dtype))
-
-    out = _weighted_sum(values, weights)
-    if fill is None:
-        return out
-    # torchvision also interpolates an all-ones image: where a pixel's
-    # neighbours lie partly outside, it blends towards the fill value.
-    coverage = _weighted_sum(insides, weights)
-    return out * coverage + (1 - coverage) * work_dtype(fill)
-
-
-def _weighted_sum(values, weights):
-    """sum(v * w) over the four corners, rounded like grid_sample's CPU kernel.
-
-    PyTorch's AVX2/AVX-512 kernel fuses each "+ v * w" into one multiply-add
-    with a single rounding; doing the same keeps our result equal to its
-    result. (Its plain kernel rounds twice, so there the last bit may differ.)
-    """
-    total = values[0] * weights[0]
-    for value, weight in zip(values[1:], weights[1:]):
-        total = _fused_multiply_add(value, weight, total)
-    return total
-
-
-def _fused_multiply_add(a, b, c):
-    """a * b + c rounded once, like the CPU's fused multiply-add instruction.
-
-    For float32 inputs, float64 holds a * b exactly, so computing in float64
-    and rounding once to float32 gives the fused result (bar astronomically
-    rare double-rounding ties). float64 inputs are simply computed in float64.
-    """
-    result_dtype = np.result_type(a, b, c)
-    return (np.asarray(a, dtype=np.float64) * b + c).astype(result_dtype)
-
-
-def _read_pixels(batch, rows, cols):
-    """batch[n, rows, cols] for every image n, and a mask of positions inside.
-
-    rows, cols: integer arrays of shape (N or 1, H, W). Positions outside the
-    image read as 0 and are False in the mask.
-    """
-    n_images, height, width = batch.shape
-    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
-    image_index = np.arange(n_images).reshape(-1, 1, 1)
-    values = batch[image_index, np.clip(rows, 0, height - 1), np.clip(cols, 0, width - 1)]
-    inside = np.broadcast_to(inside, values.shape)
-    return np.where(inside, values, 0), inside
 
 
 # ------------------------------------------------- translation, crop, flip
@@ -225,11 +112,16 @@ def translate(images, dx, dy, fill=0):
     """Shift by whole pixels: ``dx`` to the right, ``dy`` down; ``fill`` fills the gap.
 
     Same as ``torchvision.transforms.functional.affine(img, angle=0,
-    translate=[dx, dy], scale=1, shear=0)``.
+    translate=[dx, dy], scale=1, shear=0)``. A shift by the image's size or
+    more leaves only ``fill``.
     """
     batch, single = _as_batch(images)
     _check_int(dx, "dx")
     _check_int(dy, "dy")
+    # Beyond the image's size every shift gives the same all-fill image:
+    # clipping keeps the padding (and so the memory) no larger than the image.
+    height, width = batch.shape[1:]
+    dx, dy = max(-width, min(width, dx)), max(-height, min(height, dy))
     out = _shift_each(batch, np.array([dx]), np.array([dy]), fill)
     return out[0] if single else out
 
@@ -238,11 +130,17 @@ def random_translation(images, max_shift, generator=None, fill=0):
     """Shift every image by its own whole-pixel (dx, dy).
 
     dx and dy are drawn independently and uniformly from the integers
-    -max_shift..max_shift. Returns the same shape and dtype.
+    -max_shift..max_shift. ``max_shift`` may not exceed the image's larger
+    side: a larger shift moves a picture out entirely. Returns the same
+    shape and dtype.
     """
     _check_int(max_shift, "max_shift", minimum=0)
     rng = generator if generator is not None else global_generator()
     batch, single = _as_batch(images)
+    if max_shift > max(batch.shape[1:]):
+        raise ValueError(f"random_translation: max_shift must be at most {max(batch.shape[1:])} "
+                         f"for {batch.shape[1]}x{batch.shape[2]} images (a larger shift moves a "
+                         f"picture out entirely), got {max_shift}")
     dx = rng.integers(-max_shift, max_shift, endpoint=True, size=len(batch))
     dy = rng.integers(-max_shift, max_shift, endpoint=True, size=len(batch))
     out = _shift_each(batch, dx, dy, fill)
@@ -254,6 +152,11 @@ def pad(images, padding, fill=0):
     images = _check_images(images)
     _check_int(padding, "padding", minimum=0)
     _check_fill(fill, images.dtype)
+    padded_bytes = (math.prod(images.shape[:-2]) * images.itemsize
+                    * (images.shape[-2] + 2 * padding) * (images.shape[-1] + 2 * padding))
+    if padded_bytes > np.iinfo(np.intp).max:
+        raise ValueError(f"pad: padding={padding} would make {padded_bytes} bytes of images, "
+                         "more than any array can hold")
     widths = [(0, 0)] * (images.ndim - 2) + [(padding, padding), (padding, padding)]
     return np.pad(images, widths, constant_values=fill)
 
@@ -287,6 +190,10 @@ def random_crop(images, size, padding=0, generator=None, fill=0):
     height, width = (size, size) if isinstance(size, numbers.Integral) else size
     _check_int(height, "size", minimum=1)
     _check_int(width, "size", minimum=1)
+    _check_int(padding, "padding", minimum=0)
+    if padding >= min(height, width):
+        raise ValueError(f"random_crop: padding must be less than the crop size {height}x{width}, "
+                         f"got {padding}: a window could then hold no pixel of the image")
     rng = generator if generator is not None else global_generator()
     batch, single = _as_batch(images)
     padded = pad(batch, padding, fill)
@@ -373,12 +280,19 @@ def _check_int(value, name, minimum=None):
 
 
 def _degree_range(degrees):
-    """(low, high) from ``degrees`` (meaning [-degrees, degrees]) or a pair."""
-    if isinstance(degrees, numbers.Real):
-        if degrees < 0:
-            raise ValueError(f"degrees must be non-negative, got {degrees}")
-        return -float(degrees), float(degrees)
-    low, high = degrees
+    """(low, high) from ``degrees`` (meaning [-degrees, degrees]) or a pair, within a full turn."""
+    if not isinstance(degrees, (tuple, list)):
+        bound = check_number("random_rotation", "degrees", degrees,
+                             "in [0, 360] (at most a full turn each way)",
+                             lambda value: 0 <= value <= 360)
+        return -bound, bound
+    if len(degrees) != 2:
+        raise ValueError(f"random_rotation: degrees must be a number or a pair (low, high), "
+                         f"got {degrees!r}")
+    low, high = (check_number("random_rotation", f"degrees[{i}]", value,
+                              "in [-360, 360] (at most a full turn)",
+                              lambda v: -360 <= v <= 360) for i, value in enumerate(degrees))
     if low > high:
-        raise ValueError(f"degrees range must be (low, high) with low <= high, got {degrees}")
-    return float(low), float(high)
+        raise ValueError(f"random_rotation: degrees must be (low, high) with low <= high, "
+                         f"got {degrees}")
+    return low, high

@@ -1,16 +1,20 @@
 """Exercises with a grader: write the backward passes yourself.
 
     python -m tinynet.exercises init DIR              # a blank workspace
-    python -m tinynet.exercises init DIR --lang ko    # statements in Korean only
+    python -m tinynet.exercises init DIR --lang ko    # statements and messages in Korean only
     python -m tinynet.exercises init DIR --solutions  # the reference solutions
-    pytest DIR                                         # grade it
+    pytest DIR                                         # grade it all
+    pytest DIR/test_exercises.py::test_linear          # grade one exercise
 
 A workspace holds one file per exercise (the forward written, the backward
 left to derive), a ``bughunt/`` folder of layers with one planted classic
-bug each, a README, and ``test_workspace.py``, which grades every file with
-``tinynet.gradcheck`` (see :mod:`tinynet.exercises.grader`).
+bug each, a README, and the tests that grade every file with
+``tinynet.gradcheck`` (see :mod:`tinynet.exercises.grader`). Each exercise
+is a folder of ``problems/`` and each bug-hunt layer a folder of
+``bughunt/`` (see :mod:`tinynet.exercises.problem`).
 """
+from ..text import LANGUAGES
 from .catalog import BUGS, EXERCISES
-from .workspace import LANGUAGES, WorkspaceError, init_workspace, workspace_files
+from .workspace import WorkspaceError, init_workspace, workspace_files
 
 __all__ = ["BUGS", "EXERCISES", "LANGUAGES", "WorkspaceError", "init_workspace", "workspace_files"]

@@ -1,157 +1,165 @@
-"""Write a student's workspace: exercise files, bug hunt, README and grader."""
+"""Write a student's workspace: exercise files, bug hunt, README and graders.
+
+The workspace of ``init DIR`` holds one file per exercise and per bug-hunt
+layer, ``test_exercises.py`` and ``bughunt/test_bughunt.py`` (one test
+``test_<name>`` per file, so ``pytest DIR/test_exercises.py::test_linear``
+grades exactly one), a ``conftest.py`` that sets ``$TINYNET_LANG`` to the
+workspace's language for the grader and gradcheck, and a README.
+"""
 import os
-import tempfile
+import shlex
+import shutil
 from pathlib import Path
 
-from .catalog import BUG_STATEMENT_EN, BUG_STATEMENT_KO, BUGS, EXERCISES
-
-LANGUAGES = ("en", "ko", "both")
+from ..files import atomic_write
+from ..text import LANGUAGES, Text
+from .catalog import BUG_TESTS, BUGS, EXERCISE_TESTS, EXERCISES
+from .messages import each, inline
+from .template import with_docstring
 
 
 class WorkspaceError(ValueError):
-    """The workspace cannot be written; the message says why and what to do."""
+    """The workspace cannot be written; ``text`` (a Text) says why and what to do."""
+
+    def __init__(self, text):
+        super().__init__(text.en)
+        self.text = text
 
 
-def _pick(lang, en, ko):
-    """The texts to show in language ``lang``, as a list."""
-    return {"en": [en], "ko": [ko], "both": [en, ko]}[lang]
+def _refuse(en, ko, **values):
+    return WorkspaceError(Text(en, ko).format(**values))
 
 
-def _missing_literal(exercise, lang):
-    """The NotImplementedError argument of a blank backward, as Python source."""
-    messages = _pick(lang, exercise.missing_en, exercise.missing_ko)
-    if len(messages) == 1:
-        return repr(messages[0])
-    return "\n            " + "\n            ".join(
-        repr(m + "\n") if i < len(messages) - 1 else repr(m) for i, m in enumerate(messages))
+HEADING = {False: Text("Exercise {number}: {title}", "문제 {number}: {title}"),
+           True: Text("Bug hunt {number}: {title}", "버그 찾기 {number}: {title}")}
+GRADE_IT = Text("Grade it", "채점하기")
 
 
-def _docstring(heading, paragraphs, command):
-    text = "\n\n".join([heading, *paragraphs, f"Grade it:  {command}"])
-    return '"""' + text + '\n"""\n'
+def command(directory, problem):
+    """The command that grades exactly ``problem`` in the workspace at ``directory``."""
+    return "pytest " + shlex.quote(f"{Path(directory).as_posix()}/{problem.tests}::test_{problem.name}")
 
 
-def exercise_source(exercise, number, lang, solution=False):
-    body = exercise.solution if solution else exercise.blank.replace(
-        "{MISSING}", _missing_literal(exercise, lang))
-    titles = " / ".join(_pick(lang, exercise.title_en, exercise.title_ko))
-    heading = f"Exercise {number}: {titles}"
-    doc = _docstring(heading, _pick(lang, exercise.statement_en, exercise.statement_ko),
-                     f"pytest -k {exercise.name}")
-    return doc + exercise.code.replace("{BODY}", body)
+def problem_source(problem, number, lang, directory, solutions=False):
+    """The student's file: the statement as its docstring, then the code."""
+    title = problem.definition.title
+    heading = HEADING[problem.is_bug]
+    heading = Text(heading.en.format(number=number, title=title.en), heading.ko.format(number=number, title=title.ko))
+    docstring = "\n\n".join(each(heading, lang) + each(problem.definition.statement, lang)
+                            + [f"{inline(GRADE_IT, lang)}: {command(directory, problem)}"])
+    return with_docstring(problem.code(lang, solutions), docstring)
 
 
-def bug_source(bug, number, lang, solution=False):
-    titles = " / ".join(_pick(lang, bug.title_en, bug.title_ko))
-    heading = f"Bug hunt {number}: {titles}"
-    doc = _docstring(heading, _pick(lang, BUG_STATEMENT_EN, BUG_STATEMENT_KO),
-                     f"pytest -k bughunt_{bug.name}")
-    return doc + bug.code.replace("{BODY}", bug.fixed if solution else bug.buggy)
+TESTS_DOC = {
+    False: Text("The grader of the exercises: test_NAME checks NAME.py with tinynet.gradcheck.",
+                "문제 채점기: test_NAME이 NAME.py를 tinynet.gradcheck로 검사합니다."),
+    True: Text("The grader of the bug hunt: test_NAME checks NAME.py with tinynet.gradcheck.",
+               "버그 찾기 채점기: test_NAME이 NAME.py를 tinynet.gradcheck로 검사합니다."),
+}
 
 
-_GRADER_HEAD = '''"""The grader of this workspace: `pytest` in this folder (or `pytest -k NAME`).
-
-Each test loads one exercise file and checks its backward against finite
-differences with tinynet.gradcheck. A failing test says what is missing
-or which gradient is wrong, with gradcheck's hint for the classic bugs.
-"""
-from pathlib import Path
-
-from tinynet.exercises.grader import grade
-
-HERE = Path(__file__).resolve().parent
-LANG = "{LANG}"         # language of the grader's messages: en, ko or both
-'''
-
-_CONFTEST = '''"""pytest settings of this workspace (the grader is test_workspace.py)."""
+def tests_source(problems, lang, bughunt):
+    folder = ".parent" if bughunt else ""
+    head = ['"""' + "\n".join(each(TESTS_DOC[bughunt], lang)) + '\n"""',
+            "from pathlib import Path", "", "from tinynet.exercises.grader import grade", "",
+            f"WORKSPACE = Path(__file__).resolve().parent{folder}", ""]
+    flag = ", bughunt=True" if bughunt else ""
+    tests = [f"\n\ndef test_{p.name}():\n    grade(WORKSPACE, {p.name!r}{flag})\n" for p in problems]
+    return "\n".join(head) + "".join(tests)
 
 
-def pytest_report_header(config):
-    return ("tinynet exercises: each test grades one backward; "
-            "`pytest -k linear` grades one, `pytest -x` stops at the first to do")
-'''
+CONFTEST_DOC = Text("pytest settings of this workspace: the messages' language.",
+                    "이 작업 폴더의 pytest 설정: 메시지의 언어.")
+HEADER = Text("tinynet exercises: each test grades one file; `pytest -x` stops at the first one left to do",
+              "tinynet 연습 문제: 테스트 하나가 파일 하나를 채점합니다. `pytest -x`는 처음 실패한 곳에서 멈춥니다")
 
 
-GRADER_FILE = "test_workspace.py"
+CONFTEST_COMMENTS = (Text("chosen at init: the language of the grader's and gradcheck's messages",
+                          "init에서 고른 언어: 채점기와 gradcheck 메시지의 언어"),
+                     Text("the exercises first, then the bug hunt", "연습 문제 먼저, 그다음 버그 찾기"))
 
 
-def grader_source(lang):
-    tests = [f"\n\ndef test_{e.name}():\n    grade(HERE, {e.name!r}, lang=LANG)\n" for e in EXERCISES]
-    tests += [f"\n\ndef test_bughunt_{b.name}():\n    grade(HERE, {b.name!r}, bughunt=True, lang=LANG)\n"
-              for b in BUGS]
-    return _GRADER_HEAD.replace("{LANG}", lang) + "".join(tests)
+def conftest_source(lang):
+    language, order = (inline(c, lang) for c in CONFTEST_COMMENTS)
+    return "\n".join([
+        '"""' + "\n".join(each(CONFTEST_DOC, lang)) + '\n"""',
+        "from pathlib import Path", "",
+        "import pytest", "",
+        f"LANGUAGE = {lang!r}       # {language}",
+        'BUGHUNT = Path(__file__).resolve().parent / "bughunt"', "", "",
+        "@pytest.fixture(autouse=True)",
+        "def _workspace_language(monkeypatch):",
+        '    monkeypatch.setenv("TINYNET_LANG", LANGUAGE)', "", "",
+        "def pytest_collection_modifyitems(items):",
+        f"    items.sort(key=lambda item: Path(item.path).parent == BUGHUNT)     # {order}", "", "",
+        "def pytest_report_header(config):",
+        f"    return {inline(HEADER, lang)!r}", ""])
 
 
-def readme_source(lang, solutions):
-    lines = []
-    if lang in ("en", "both"):
-        lines += [
-            "# tinynet exercises: write the backward passes",
-            "",
-            "Every file below holds a layer whose forward is written and whose backward is",
-            "yours to derive and write. The file's docstring says what to derive.",
-            "`pytest` in this folder grades every exercise with tinynet.gradcheck, which",
-            "compares your gradients with finite differences; `pytest -k linear` grades one.",
-            "A failing test says what is missing, or which gradient is wrong and why.",
-            "",
-            "The `bughunt/` files are complete layers with ONE classic bug each: run the",
-            "grader, read gradcheck's hint, find the bug and fix it.",
-            "",
-        ]
-    if lang in ("ko", "both"):
-        lines += [
-            "# tinynet 연습 문제: 역전파 직접 작성하기",
-            "",
-            "아래 파일마다 순전파(forward)는 작성되어 있고, 역전파(backward)는 직접 유도하여",
-            "작성해야 합니다. 무엇을 유도할지는 각 파일의 설명(docstring)에 있습니다.",
-            "이 폴더에서 `pytest`를 실행하면 tinynet.gradcheck가 여러분의 기울기를 수치 미분과",
-            "비교하여 채점합니다. `pytest -k linear`처럼 한 문제만 채점할 수도 있습니다.",
-            "",
-            "`bughunt/` 폴더의 파일에는 흔한 실수가 하나씩 숨어 있습니다. 채점기를 실행하고",
-            "gradcheck의 힌트를 읽은 뒤 버그를 찾아 고치세요.",
-            "",
-        ]
+# Makes the workspace pytest's rootdir wherever pytest starts in it, so
+# conftest.py (the language) applies to bughunt/ too.
+PYTEST_INI = "[pytest]\n"
+
+
+README = Text(
+    "# tinynet exercises: write the backward passes\n\n"
+    "Every exercise file below holds a layer whose forward is written and whose backward\n"
+    "is yours to derive and write; its docstring says what to derive. `pytest {dir}`\n"
+    "grades every file with tinynet.gradcheck, which compares your gradients with finite\n"
+    "differences, once with one call of the layer and once with the layer called several\n"
+    "times before one backward; the command in each file grades that file alone (run it\n"
+    "where you ran init).\n"
+    "A failing test says what is missing, or which gradient is wrong and why.\n\n"
+    "The `bughunt/` files hold code with ONE classic bug each: run the grader, read\n"
+    "gradcheck's hint, find the bug and fix it.",
+    "# tinynet 연습 문제: 역전파 직접 작성하기\n\n"
+    "아래 문제 파일마다 순전파(forward)는 작성되어 있고, 역전파(backward)는 직접 유도하여\n"
+    "작성해야 합니다. 무엇을 유도할지는 각 파일의 설명(docstring)에 있습니다. `pytest {dir}`를\n"
+    "실행하면 tinynet.gradcheck가 여러분의 기울기를 수치 미분과 비교하여 채점합니다: 계층을\n"
+    "한 번 호출할 때와, 역전파 전에 여러 번 호출할 때 모두 검사합니다. 각 파일에 적힌 명령은\n"
+    "그 파일 하나만 채점합니다(init을 실행한 폴더에서 실행하세요). 실패한 테스트는 무엇이\n"
+    "빠졌는지, 또는 어느 기울기가 왜 틀렸는지 알려 줍니다.\n\n"
+    "`bughunt/` 폴더의 파일에는 흔한 실수가 하나씩 숨어 있습니다. 채점기를 실행하고\n"
+    "gradcheck의 힌트를 읽은 뒤 버그를 찾아 고치세요.")
+SOLVED = Text("This workspace holds the reference solutions: `pytest` passes.",
+              "이 폴더에는 모범 답안이 들어 있습니다: `pytest`가 통과합니다.")
+TABLE = Text("| # | file | problem | grade it |", "| # | 파일 | 문제 | 채점 명령 |")
+TABLE_BOTH = "| # | file / 파일 | problem / 문제 | grade it / 채점 명령 |"
+
+
+def readme_source(lang, solutions, directory):
+    where = shlex.quote(Path(directory).as_posix())
+    lines = ["\n\n".join(each(README.format(dir=where), lang)), ""]
     if solutions:
-        lines += ["(This workspace holds the reference solutions: `pytest` passes. / "
-                  "이 폴더에는 모범 답안이 들어 있습니다.)", ""]
-    lines += [" / ".join(_pick(lang, "| # | file | exercise |", "| # | 파일 | 문제 |")) if lang != "both"
-              else "| # | file / 파일 | exercise / 문제 |", "|---|---|---|"]
-    for i, e in enumerate(EXERCISES, 1):
-        lines.append(f"| {i} | `{e.name}.py` | {' / '.join(_pick(lang, e.title_en, e.title_ko))} |")
-    for i, b in enumerate(BUGS, 1):
-        lines.append(f"| B{i} | `bughunt/{b.name}.py` | {' / '.join(_pick(lang, b.title_en, b.title_ko))} |")
+        lines += [inline(SOLVED, lang), ""]
+    lines += [TABLE_BOTH if lang == "both" else TABLE.pick(lang), "|---|---|---|---|"]
+    for prefix, problems in (("", EXERCISES), ("B", BUGS)):
+        for i, p in enumerate(problems, 1):
+            lines.append(f"| {prefix}{i} | `{p.file}` | {inline(p.definition.title, lang)} | "
+                         f"`{command(directory, p)}` |")
     lines.append("")
-    for i, e in enumerate(EXERCISES, 1):
-        lines += [f"## {i}. `{e.name}.py`: {' / '.join(_pick(lang, e.title_en, e.title_ko))}", ""]
-        for statement in _pick(lang, e.statement_en, e.statement_ko):
+    for i, p in enumerate(EXERCISES, 1):
+        lines += [f"## {i}. `{p.file}`: {inline(p.definition.title, lang)}", ""]
+        for statement in each(p.definition.statement, lang):
             lines += ["```text", statement, "```", ""]
-        lines += [f"`pytest -k {e.name}`", ""]
+        lines += [f"`{command(directory, p)}`", ""]
     return "\n".join(lines)
 
 
-def workspace_files(lang="both", solutions=False):
-    """{relative path: text} of a workspace."""
+def workspace_files(directory, lang="both", solutions=False):
+    """{relative path: text} of the workspace to be written at ``directory``."""
     if lang not in LANGUAGES:
-        raise WorkspaceError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
-    files = {"README.md": readme_source(lang, solutions),
-             "conftest.py": _CONFTEST,
-             GRADER_FILE: grader_source(lang)}
-    for i, e in enumerate(EXERCISES, 1):
-        files[f"{e.name}.py"] = exercise_source(e, i, lang, solutions)
-    for i, b in enumerate(BUGS, 1):
-        files[f"bughunt/{b.name}.py"] = bug_source(b, i, lang, solutions)
+        raise _refuse("unknown language {lang!r}: choose one of {choices}",
+                      "알 수 없는 언어 {lang!r}: {choices} 중 하나를 고르세요", lang=lang, choices=", ".join(LANGUAGES))
+    files = {"README.md": readme_source(lang, solutions, directory),
+             "conftest.py": conftest_source(lang),
+             "pytest.ini": PYTEST_INI,
+             EXERCISE_TESTS: tests_source(EXERCISES, lang, bughunt=False),
+             BUG_TESTS: tests_source(BUGS, lang, bughunt=True)}
+    for problems in (EXERCISES, BUGS):
+        for i, p in enumerate(problems, 1):
+            files[p.file] = problem_source(p, i, lang, directory, solutions)
     return files
-
-
-def _write_atomically(path, text):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def _backup_name(path):
@@ -162,41 +170,81 @@ def _backup_name(path):
     return candidate
 
 
+def _write(target, text, backup):
+    """Write ``text`` to ``target`` atomically; an existing ``target`` is first copied to ``backup``."""
+    if backup is not None:
+        shutil.copy2(target, backup)
+    atomic_write(target, text.encode("utf-8"))
+
+
+def _refuse_unusable(directory, files, force):
+    """Every refusal that can be decided before anything is written."""
+    if directory.exists() and not directory.is_dir():
+        raise _refuse("{directory} is a file, not a folder: choose a new folder name",
+                      "{directory}은(는) 폴더가 아니라 파일입니다: 새 폴더 이름을 고르세요", directory=directory)
+    parent = directory.absolute().parent
+    if not directory.exists():
+        if parent.exists() and not parent.is_dir():
+            raise _refuse("{parent} is a file, not a folder, so {directory} cannot be created there",
+                          "{parent}은(는) 폴더가 아니라 파일이므로 그 안에 {directory}을(를) 만들 수 없습니다",
+                          parent=parent, directory=directory)
+        if not parent.exists():
+            raise _refuse("cannot create {directory}: the folder {parent} does not exist "
+                          "(check the path, or create that folder first)",
+                          "{directory}을(를) 만들 수 없습니다: 폴더 {parent}이(가) 없습니다 "
+                          "(경로를 확인하거나 그 폴더를 먼저 만드세요)", parent=parent, directory=directory)
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        entries = sorted(p.name for p in directory.iterdir())
+        shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
+        raise _refuse("{directory} is not empty (it holds {shown}); choose a new folder, or pass --force "
+                      "to write into it (files it would replace are kept as NAME.bak)",
+                      "{directory}이(가) 비어 있지 않습니다 ({shown}이(가) 있습니다): 새 폴더를 고르거나, "
+                      "--force로 그 안에 쓰세요 (바뀌는 파일은 NAME.bak으로 보관됩니다)",
+                      directory=directory, shown=shown)
+    for relative in files:
+        target = directory / relative
+        for folder in [target.parent, *target.parent.parents]:
+            if folder.exists() and not folder.is_dir():
+                raise _refuse("{folder} is a file, but the workspace needs a folder there; "
+                              "move it away or choose a new folder",
+                              "{folder}은(는) 파일이지만 작업 폴더에는 그 자리에 폴더가 필요합니다: "
+                              "파일을 옮기거나 새 폴더를 고르세요", folder=folder)
+        if target.exists() and not target.is_file():
+            raise _refuse("{target} exists and is not a file; move it away or choose a new folder",
+                          "{target}이(가) 이미 있고 파일이 아닙니다: 옮기거나 새 폴더를 고르세요", target=target)
+
+
 def init_workspace(directory, solutions=False, lang="both", force=False):
     """Write a workspace into ``directory``; return ``(written, backed_up)`` path lists.
 
     An existing non-empty folder is refused unless ``force``; even then,
     nothing already there is lost: a file that would be replaced by different
     text is first renamed to ``NAME.bak`` (``.bak2``, ... if that exists too).
+    A folder that cannot be written (read-only, say) is refused with its name.
     """
     directory = Path(directory)
-    files = workspace_files(lang, solutions)         # validates lang before touching the disk
-    if directory.exists() and not directory.is_dir():
-        raise WorkspaceError(f"{directory} is a file, not a folder: choose a new folder name")
-    if directory.is_dir() and any(directory.iterdir()) and not force:
-        entries = sorted(p.name for p in directory.iterdir())
-        shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
-        raise WorkspaceError(f"{directory} is not empty (it holds {shown}); choose a new folder, or "
-                             "pass --force to write into it (files it would replace are kept as NAME.bak)")
-    for relative in files:
-        target = directory / relative
-        for parent in [target.parent, *target.parent.parents]:
-            if parent.exists() and not parent.is_dir():
-                raise WorkspaceError(f"{parent} is a file, but the workspace needs a folder there; "
-                                     "move it away or choose a new folder")
-        if target.exists() and not target.is_file():
-            raise WorkspaceError(f"{target} exists and is not a file; move it away or choose a new folder")
+    files = workspace_files(directory, lang, solutions)     # validates lang before touching the disk
+    _refuse_unusable(directory, files, force)
     written, backed_up = [], []
     for relative, text in files.items():
         target = directory / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            if target.read_bytes() == text.encode("utf-8"):
+        try:
+            if not target.parent.exists():
+                into = target.parent.parent
+                target.parent.mkdir()
+            into = target.parent
+            if target.exists() and target.read_bytes() == text.encode("utf-8"):
                 written.append(target)
                 continue
-            backup = _backup_name(target)
-            os.replace(target, backup)
+            backup = _backup_name(target) if target.exists() else None
+            _write(target, text, backup)
+        except OSError as exc:
+            done = Text(f" ({len(written)} of {len(files)} files were written before)",
+                        f" (그 전에 파일 {len(files)}개 중 {len(written)}개를 썼습니다)") if written else Text("", "")
+            raise _refuse("cannot write into {folder}: {reason}{done.en}; choose a folder you can write to",
+                          "{folder}에 쓸 수 없습니다: {reason}{done.ko}. 쓰기 권한이 있는 폴더를 고르세요",
+                          folder=into, reason=os.strerror(exc.errno) if exc.errno else exc, done=done) from None
+        if backup is not None:
             backed_up.append(backup)
-        _write_atomically(target, text)
         written.append(target)
     return written, backed_up

@@ -3,16 +3,17 @@ import inspect
 
 import numpy as np
 
-from ..nn.layer import Layer
-from ..nn.module import Module
-from ..nn.tape import no_grad
-from ..random import manual_seed
-from .diagnose import WrongCount, compare
-from .numeric import finite_differences
-from .result import TOLERANCE, GradcheckResult, Hint
+from ..text import Text, language
+from .diagnose import Setting, WrongCount, compare
+from .factors import hyperparameters
+from .inputs import check_parameters, input_array, refuse_empty, refuse_nonfinite
+from .layer_hints import modified_hints, need_dx_hints, with_swaps
+from .numeric import estimate
+from .result import TOLERANCE, GradcheckResult
+from .subject import is_container, random_upstream, run_backward, run_forward
 
 
-def check_layer(layer, x, seed=0, h=1e-3, tolerance=TOLERANCE):
+def check_layer(layer, x, seed=0, h=1e-3, tolerance=TOLERANCE, lang=None):
     """Check a layer's (or model's) input and parameter gradients.
 
     ``layer`` is a Layer (its ``forward(x) -> (out, cache)`` and
@@ -21,117 +22,94 @@ def check_layer(layer, x, seed=0, h=1e-3, tolerance=TOLERANCE):
     ``x`` is the input, or a tuple of inputs for a multi-input layer
     (``forward(a, b) -> (out, cache)``, ``backward -> (da, db)``), checked as
     "x0", "x1", ... The parameters must be float64 (``layer.double()``); x is
-    copied to float64. Random layers (Dropout) see the same masks in every
+    copied to float64. Inputs and parameters must be finite, and the batch
+    not empty. Random layers (Dropout) see the same masks in every
     evaluation: the global generator is reset to ``seed`` before each forward.
 
     Backward runs once with a random upstream gradient G (never all ones: it
     hides bugs), and must leave G untouched. Parameter gradients are reset
     first and left holding the analytic ones; buffers (BatchNorm's running
-    statistics) are restored afterwards. Returns a GradcheckResult.
+    statistics) are restored afterwards. ``lang`` ("en", "ko" or "both";
+    default $TINYNET_LANG, else "en") is the language of the report, the
+    hints and the errors. Returns a GradcheckResult.
     """
+    lang = language(lang)
     subject = type(layer).__name__
-    single = not isinstance(x, tuple)
-    inputs = [np.array(v, dtype=np.float64) for v in ((x,) if single else x)]
-    names = ["x"] if single else [f"x{i}" for i in range(len(inputs))]
-    container = isinstance(layer, Module) and not isinstance(layer, Layer)
+    container = is_container(layer)
     if not container and not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
-        raise TypeError(f"check_layer needs a layer with forward and backward methods, got {subject}")
+        raise TypeError(Text(f"check_layer needs a layer with forward and backward methods, got {subject}",
+                             f"check_layer에는 forward와 backward 메서드가 있는 계층이 필요한데 {subject}을(를) "
+                             "받았습니다").pick(lang))
+    single = not isinstance(x, tuple)
+    names = ["x"] if single else [f"x{i}" for i in range(len(x))]
+    inputs = [input_array(v, name, "check_layer", lang) for v, name in zip((x,) if single else x, names)]
     params = list(layer.named_parameters()) if hasattr(layer, "named_parameters") else []
-    for name, p in params:
-        if np.asarray(p.data).dtype != np.float64:
-            raise TypeError(f"check_layer needs float64 parameters, but {subject}'s {name} is "
-                            f"{np.asarray(p.data).dtype}: call layer.double() first")
+    check_parameters(params, subject, "check_layer", lang)
     saved = layer.state_dict() if hasattr(layer, "state_dict") else None
     try:
-        return _check_layer(layer, subject, inputs, names, single, container, params, seed, h, tolerance)
+        return _check_layer(layer, subject, inputs, names, single, params, seed, h, tolerance, lang)
     finally:
-        if saved is not None:
-            _restore(layer, saved)
+        if saved is not None:       # the many forward passes moved BatchNorm's running statistics
+            layer.load_state_dict(saved)
 
 
-def _check_layer(layer, subject, inputs, names, single, container, params, seed, h, tolerance):
+def _check_layer(layer, subject, inputs, names, single, params, seed, h, tolerance, lang):
     # Every pass gets fresh copies of the inputs: a forward that writes into
     # its input (x[x < 0] = 0) must not corrupt the finite differences.
     def forward():
-        manual_seed(seed)
-        if container:
-            with no_grad():
-                return layer(*[v.copy() for v in inputs])
-        return _out_and_cache(layer.forward(*[v.copy() for v in inputs]), subject)[0]
+        return run_forward(layer, [v.copy() for v in inputs], seed, record=False, lang=lang)[0]
 
     for _, p in params:
         p.grad = None
     given = [v.copy() for v in inputs]
-    manual_seed(seed)
-    if container:
-        out = layer(*given)
-    else:
-        out, cache = _out_and_cache(layer.forward(*given), subject)
-    # A stream of its own, so G never coincides with data drawn from `seed`.
-    upstream = _random_like(out, seed)
+    out, cache = run_forward(layer, given, seed, lang=lang)
+    upstream = random_upstream(out, seed)
     dout = upstream.copy() if isinstance(upstream, np.ndarray) else upstream
-    if container:
-        grads = layer.backward(dout, input_grad=True)
-    else:
-        grads = layer.backward(dout, cache)
-    hints = []
-    if isinstance(upstream, np.ndarray) and not np.array_equal(dout, upstream):
-        hints.append(Hint("dout_modified", "dout", f"{subject}.backward modified dout (the upstream gradient) in "
-                          "place, e.g. with dout *= mask or dout[x <= 0] = 0: the caller's gradient is then wrong. "
-                          "Compute a new array instead (dx = dout * mask)"))
-    for name, original, seen in zip(names, inputs, given):
-        if not np.array_equal(original, seen, equal_nan=True):
-            hints.append(Hint("input_modified", name, f"{subject} modified its input {name} in place (e.g. "
-                              "x[x < 0] = 0 in forward): the caller's array changes under it. Compute a new "
-                              "array instead (np.maximum(x, 0))"))
-    input_grads = _split_input_grads(grads, single, len(inputs))
+    grads = run_backward(layer, dout, cache)
+    hints = modified_hints(subject, upstream, dout, names, inputs, given)
+    input_grads = [grads] if single else _split(grads, len(inputs))
     analytic = {name: _copy(g) for name, g in zip(names, input_grads)}
     analytic.update((name, _copy(p.grad)) for name, p in params)
-    if not container and params and _accepts_need_dx(layer.backward):
-        hints.extend(_need_dx_hints(layer, subject, inputs, params, analytic, upstream, seed))
+    if not is_container(layer) and params and layer._accepts_need_dx:
+        hints.extend(need_dx_hints(layer, subject, inputs, params, analytic, upstream, seed, lang))
 
-    numeric = {}
-    for name, value in zip(names, inputs):
-        numeric[name] = finite_differences(forward, value, upstream, h) + (value,)
-    for name, p in params:
-        numeric[name] = finite_differences(forward, p.data, upstream, h) + (p.data.copy(),)
-    batch = inputs[0].shape[0] if inputs[0].ndim else None
-    details = _compare_all(analytic, numeric, subject, tolerance, h, batch,
-                           parameters={name for name, _ in params}, floor_fraction=1e-3)
-    return GradcheckResult(subject, details, tolerance, hints)
+    setting = _setting(subject, tolerance, h, inputs[0], hyperparameters(layer), analytic, floor_fraction=1e-3)
+    tensors = [(name, value, False) for name, value in zip(names, inputs)]
+    tensors += [(name, p.data, True) for name, p in params]
+    details = {}
+    for name, value, is_parameter in tensors:
+        found = estimate(forward, value, upstream, h)
+        details[name] = compare(name, analytic[name], found, value.copy(), setting, is_parameter,
+                                _ones(forward, value, upstream, h))
+    return GradcheckResult(subject, with_swaps(details), tolerance, hints, lang)
 
 
-def check_loss(loss_fn, input, target, h=1e-3, tolerance=TOLERANCE, dout=1.0):
+def check_loss(loss_fn, input, target, h=1e-3, tolerance=TOLERANCE, dout=None, seed=0, lang=None):
     """Check a loss's gradient d loss / d input (e.g. the logits), in float64.
 
     ``loss_fn.forward(input, target)`` returns ``(loss, cache)`` and
-    ``loss_fn.backward(dout, cache)`` the gradient (contract C2b); a loss whose
-    forward returns only the value is called as ``loss_fn.backward(dout)``.
-    ``dout`` = d(final loss)/d(loss), 1.0 normally. Returns a GradcheckResult
-    with the one tensor "input".
+    ``loss_fn.backward(dout, cache)`` the gradient. ``dout`` = d(final
+    loss)/d(loss) is a random number drawn from ``seed`` unless given (with
+    1.0, a backward that ignores dout would look right). ``lang`` as in
+    ``check_layer``. Returns a GradcheckResult with the one tensor "input".
     """
+    lang = language(lang)
     subject = type(loss_fn).__name__
-    values = np.array(input, dtype=np.float64)
+    values = input_array(input, "input", "check_loss", lang)
+    upstream = random_upstream(0.0, seed) if dout is None else dout
 
     def loss():
-        result = loss_fn.forward(values, target)
-        return result[0] if isinstance(result, tuple) else result
+        return run_forward(loss_fn, (values, target), seed, lang=lang)[0]
 
-    result = loss_fn.forward(values, target)
-    if isinstance(result, tuple):
-        if len(result) != 2:
-            raise TypeError(f"{subject}.forward must return (loss, cache), got a tuple of {len(result)}")
-        grad = loss_fn.backward(dout, result[1])
-    else:
-        grad = loss_fn.backward(dout)
-    analytic = {"input": _copy(grad)}
-    numeric = {"input": finite_differences(loss, values, dout, h) + (values,)}
-    batch = values.shape[0] if values.ndim else None
-    details = _compare_all(analytic, numeric, subject, tolerance, h, batch, parameters=set(), floor_fraction=0.0)
-    return GradcheckResult(subject, details, tolerance)
+    _, cache = run_forward(loss_fn, (values, target), seed, lang=lang)
+    analytic = _copy(loss_fn.backward(upstream, cache))
+    setting = _setting(subject, tolerance, h, values, hyperparameters(loss_fn), {"input": analytic})
+    detail = compare("input", analytic, estimate(loss, values, upstream, h), values.copy(), setting,
+                     ones=_ones(loss, values, upstream, h))
+    return GradcheckResult(subject, {"input": detail}, tolerance, (), lang)
 
 
-def check_function(f, df, x, h=1e-3, tolerance=TOLERANCE, seed=0):
+def check_function(f, df, x, h=1e-3, tolerance=TOLERANCE, seed=0, lang=None):
     """Check a hand-written derivative ``df`` of a function ``f`` of one array.
 
     If ``f(x)`` is a number, ``df(x)`` is its gradient (x's shape): e.g. the
@@ -139,37 +117,44 @@ def check_function(f, df, x, h=1e-3, tolerance=TOLERANCE, seed=0):
     an array, ``df(x, dout)`` is the vector-Jacobian product dout^T J (x's
     shape), checked with a random dout (for an elementwise f: dout * f'(x)).
     A float64 array x is perturbed in place (and restored), so ``f`` may also
-    read it through a closure. Returns a GradcheckResult with the tensor "x".
+    read it through a closure. ``lang`` as in ``check_layer``. Returns a
+    GradcheckResult with the tensor "x".
     """
+    lang = language(lang)
     subject = getattr(f, "__name__", type(f).__name__)
+    if isinstance(x, np.ndarray) and x.dtype != np.float64:
+        raise TypeError(Text(f"check_function needs a float64 x, got {x.dtype}: pass x.astype(np.float64)",
+                             f"check_function에는 float64 x가 필요한데 {x.dtype}을(를) 받았습니다. "
+                             "x.astype(np.float64)를 넘기세요").pick(lang))
     if isinstance(x, np.ndarray):
-        if x.dtype != np.float64:
-            raise TypeError(f"check_function needs a float64 x, got {x.dtype}: pass x.astype(np.float64)")
+        refuse_empty(x, "x", "check_function", lang)
+        refuse_nonfinite(x, "x", "check_function", lang)
     else:
-        x = np.array(x, dtype=np.float64)
+        x = input_array(x, "x", "check_function", lang)
     y = f(x)
     hints = []
     if np.ndim(y) == 0:
         upstream = 1.0
         grad = df(x)
     else:
-        upstream = _random_like(y, seed)
+        upstream = random_upstream(y, seed)
         if _positional_count(df) == 1:
-            raise TypeError(f"{subject} returns an array, so df must take (x, dout) and return the gradient "
-                            "dout^T J of x's shape (for an elementwise f: dout * f'(x)); yours takes one argument")
+            raise TypeError(Text(
+                f"{subject} returns an array, so df must take (x, dout) and return the gradient dout^T J of x's "
+                "shape (for an elementwise f: dout * f'(x)); yours takes one argument",
+                f"{subject}이(가) 배열을 돌려주므로 df는 (x, dout)을 받아 x와 같은 모양의 기울기 dout^T J를 "
+                "돌려주어야 합니다(원소별 함수라면 dout * f'(x)). 그런데 인자를 하나만 받습니다").pick(lang))
         dout = upstream.copy()
         grad = df(x, dout)
-        if not np.array_equal(dout, upstream):
-            hints.append(Hint("dout_modified", "dout", f"{getattr(df, '__name__', 'df')} modified dout in place; "
-                              "compute a new array instead"))
-    analytic = {"x": _copy(grad)}
-    numeric = {"x": finite_differences(lambda: f(x), x, upstream, h) + (x.copy(),)}
-    batch = x.shape[0] if x.ndim else None
-    details = _compare_all(analytic, numeric, subject, tolerance, h, batch, parameters=set(), floor_fraction=0.0)
-    return GradcheckResult(subject, details, tolerance, hints)
+        hints = modified_hints(getattr(df, "__name__", "df"), upstream, dout, (), (), ())
+    setting = _setting(subject, tolerance, h, None, {}, {"x": _copy(grad)})
+    detail = compare("x", _copy(grad), estimate(lambda: f(x), x, upstream, h), x.copy(), setting,
+                     ones=_ones(lambda: f(x), x, upstream, h))
+    return GradcheckResult(subject, {"x": detail}, tolerance, hints, lang)
 
 
-def _compare_all(analytic, numeric, subject, tolerance, h, batch, parameters, floor_fraction):
+def _setting(subject, tolerance, h, first_input, hyper, analytic, floor_fraction=0.0):
+    """The Setting of a check; the batch size N is the first axis of the first input (None: no batch)."""
     # A gradient that is tiny next to the whole gradient (zero by structure, or
     # nearly so, like the weights feeding BatchNorm) is measured against 1e-3
     # of the whole gradient's norm: with a 1e-7 tolerance, any discrepancy
@@ -177,62 +162,21 @@ def _compare_all(analytic, numeric, subject, tolerance, h, batch, parameters, fl
     measurable = [np.linalg.norm(a) for a in analytic.values()
                   if isinstance(a, np.ndarray) and a.dtype.kind == "f" and np.all(np.isfinite(a))]
     total = float(np.sqrt(sum(v ** 2 for v in measurable)))
-    return {name: compare(name, analytic[name], *numeric[name], subject=subject,
-                          floor=floor_fraction * total, total=total,
-                          tolerance=tolerance, is_parameter=name in parameters, batch_size=batch, h=h)
-            for name in analytic}
+    batch = first_input.shape[0] if first_input is not None and first_input.ndim else None
+    return Setting(subject, tolerance, h, batch, hyper, floor_fraction * total, total)
 
 
-def _need_dx_hints(layer, subject, inputs, params, analytic, upstream, seed):
-    """The input layer of a model runs backward(dout, cache, need_dx=False):
-    its parameter gradients must be exactly those of need_dx=True."""
-    kept = [p.grad for _, p in params]
-    for _, p in params:
-        p.grad = None
-    manual_seed(seed)
-    _, cache = _out_and_cache(layer.forward(*[v.copy() for v in inputs]), subject)
-    layer.backward(upstream.copy() if isinstance(upstream, np.ndarray) else upstream, cache, need_dx=False)
-    hints = []
-    for (name, p), grad in zip(params, kept):
-        expected, got = analytic[name], p.grad
-        same = (got is None and expected is None) or (
-            got is not None and expected is not None and np.shape(got) == np.shape(expected)
-            and np.allclose(got, expected, rtol=1e-12, atol=0))
-        if not same:
-            hints.append(Hint("need_dx", name, f"{subject}.backward(dout, cache, need_dx=False) -- how a model's "
-                              f"first layer is called -- gives a different gradient for {name} than "
-                              "need_dx=True: skip only the computation of dx, never a parameter's gradient"))
-        p.grad = grad
-    return hints
+def _ones(f, x, upstream, h):
+    """The numeric gradient for an all-ones dout, on demand; None when dout is all ones already."""
+    if np.all(np.asarray(upstream) == 1.0):
+        return None
+    return lambda: estimate(f, x, np.ones_like(upstream), h).grad
 
 
-def _accepts_need_dx(backward):
-    try:
-        return "need_dx" in inspect.signature(backward).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def _out_and_cache(result, subject):
-    if not isinstance(result, tuple) or len(result) != 2:
-        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else f"a single {type(result).__name__}"
-        raise TypeError(f"{subject}.forward must return (out, cache) -- the output and what backward needs -- "
-                        f"but returned {got}")
-    return result
-
-
-def _split_input_grads(grads, single, count):
-    if single:
-        return [grads]
+def _split(grads, count):
     if not isinstance(grads, (tuple, list)) or len(grads) != count:
         return [WrongCount(grads, count)] * count     # each input then reports the mismatch
     return list(grads)
-
-
-def _random_like(out, seed):
-    if np.ndim(out) == 0:
-        return float(np.random.default_rng([seed, 2024]).normal())
-    return np.random.default_rng([seed, 2024]).normal(size=np.shape(out))
 
 
 def _copy(g):
@@ -250,9 +194,3 @@ def _positional_count(fn):
     if any(p.kind == p.VAR_POSITIONAL for p in parameters):
         return 2
     return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
-
-
-def _restore(layer, saved):
-    """Put the state back: the many forward passes moved BatchNorm's running statistics."""
-    if hasattr(layer, "load_state_dict"):
-        layer.load_state_dict(saved)

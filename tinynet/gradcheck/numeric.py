@@ -27,50 +27,85 @@ a law-breaking difference (0 where the h^2 law holds), which the checks
 compare with the tolerance. (A smooth function curved on the scale of h
 breaks the law too -- and its finite difference is just as untrustworthy.)
 """
+from typing import NamedTuple
+
 import numpy as np
+
+
+class Estimate(NamedTuple):
+    """What the finite differences of one tensor measured, each of its shape."""
+    grad: np.ndarray            # the extrapolated central difference E
+    instability: np.ndarray     # how far the central estimates break the h^2 law (0: they keep it)
+    left: np.ndarray            # the extrapolated slope from the left, NaN where it breaks its law
+    right: np.ndarray           # the same from the right
 
 
 def finite_differences(f, x, upstream, h=1e-3):
     """Estimate d sum(upstream * f()) / dx, and how unstable the estimate is.
 
     ``f`` takes no argument and reads ``x``, which is perturbed in place one
-    entry at a time and always restored. x must be a float64 array.
-    Returns ``(grad, instability)``, both of x's shape: the extrapolated
-    estimate E, and the largest of |R(h) - R(h/2)|, |S(h) - 4 S(h/2)| / h and
-    |S(h/2) - 4 S(h/4)| / (h/2) that breaks the h^2 law (see above): 0 for a
-    smooth function, of the order of the slope's jump where a step crosses a kink.
+    entry at a time and always restored. x must be a writable float64 array
+    (any memory layout). Returns ``(grad, instability)``, both of x's shape:
+    the extrapolated estimate E, and the largest of |R(h) - R(h/2)|,
+    |S(h) - 4 S(h/2)| / h and |S(h/2) - 4 S(h/4)| / (h/2) that breaks the h^2
+    law (see above): 0 for a smooth function, of the order of the slope's
+    jump where a step crosses a kink.
+    """
+    return estimate(f, x, upstream, h)[:2]
+
+
+def estimate(f, x, upstream, h=1e-3):
+    """``finite_differences``, plus the one-sided slopes of every entry.
+
+    A step that crosses a kink spoils the central difference, but not the
+    differences on the other side of the entry: from the right,
+        D+(k) = (s(x + k e_i) - s(x)) / k  =  ds/dx[i] + a k + b k^2 + ...,
+    extrapolated as 2 D+(k/2) - D+(k) and again as (4 R+(h/2) - R+(h)) / 3,
+    and the same from the left. A side whose steps cross the kink breaks the
+    law its own estimates follow; its slope is then NaN.
     """
     x = _perturbable(x)
-    flat_x = x.reshape(-1)
 
     def s():
         return float(np.sum(upstream * f()))
 
-    grad = np.empty_like(x)
-    instability = np.empty_like(x)
-    flat_grad, flat_instability = grad.reshape(-1), instability.reshape(-1)
-    centre = s() if flat_x.size else 0.0
+    grad, instability = np.empty_like(x), np.empty_like(x)
+    left, right = np.empty_like(x), np.empty_like(x)
+    centre = s() if x.size else 0.0
     steps = (h, h / 2, h / 4)
-    for i in range(flat_x.size):
-        original = flat_x[i]
+    for index in np.ndindex(x.shape):
+        original = x[index]
         plus, minus = [], []
         try:
             for step in steps:
-                flat_x[i] = original + step
+                x[index] = original + step
                 plus.append(s())
-                flat_x[i] = original - step
+                x[index] = original - step
                 minus.append(s())
         finally:
-            flat_x[i] = original
-        d1, d2, d4 = ((p - m) / (2 * step) for p, m, step in zip(plus, minus, steps))
-        s1, s2, s4 = (p + m - 2 * centre for p, m in zip(plus, minus))
-        r1, r2 = (4 * d2 - d1) / 3, (4 * d4 - d2) / 3
-        flat_grad[i] = (16 * r2 - r1) / 15
+            x[index] = original
         # Differences below the rounding noise of s (100 ulps of its size) are no evidence.
         noise = 100 * np.finfo(np.float64).eps * max(abs(centre), *map(abs, plus), *map(abs, minus))
-        flat_instability[i] = max(_law_broken(r1 - r2, d1 - d2, 1.0, noise / h),
-                                  _law_broken(s1 - 4 * s2, s1, h, noise), _law_broken(s2 - 4 * s4, s2, h / 2, noise))
-    return grad, instability
+        d = [(p - m) / (2 * step) for p, m, step in zip(plus, minus, steps)]
+        sums = [p + m - 2 * centre for p, m in zip(plus, minus)]
+        grad[index], broken = _extrapolate(d, 2, 4, noise / h)
+        instability[index] = max(broken, _law_broken(sums[0] - 4 * sums[1], sums[0], h, noise),
+                                 _law_broken(sums[1] - 4 * sums[2], sums[1], h / 2, noise))
+        for side, values in ((right, plus), (left, minus)):
+            slopes = [(v - centre) / (step if side is right else -step) for v, step in zip(values, steps)]
+            slope, broken = _extrapolate(slopes, 1, 2, 2 * noise / h)
+            side[index] = np.nan if broken else slope
+    return Estimate(grad, instability, left, right)
+
+
+def _extrapolate(d, first, second, noise):
+    """Richardson's extrapolation of d = [D(h), D(h/2), D(h/4)], whose error
+    terms go as h^first and h^second (2 and 4 for central, 1 and 2 for
+    one-sided differences), and by how much the two first extrapolations
+    break that law (0 if they keep it)."""
+    c, c2 = 2 ** first, 2 ** second
+    r1, r2 = (c * d[1] - d[0]) / (c - 1), (c * d[2] - d[1]) / (c - 1)
+    return (c2 * r2 - r1) / (c2 - 1), _law_broken(r1 - r2, d[0] - d[1], 1.0, noise)
 
 
 def _law_broken(remainder, leading, step, noise):
@@ -83,9 +118,9 @@ def numerical_gradient(f, x, upstream, h=1e-3):
     """Richardson-extrapolated central-difference estimate of d sum(upstream * f()) / dx.
 
     ``f`` takes no argument and reads ``x``, which is perturbed in place one
-    entry at a time and restored. x must be a float64 array.
+    entry at a time and restored. x must be a writable float64 array.
     """
-    return finite_differences(f, x, upstream, h)[0]
+    return estimate(f, x, upstream, h).grad
 
 
 def _perturbable(x):
@@ -93,8 +128,9 @@ def _perturbable(x):
         raise TypeError(f"finite differences perturb a NumPy array in place, got {type(x).__name__}")
     if x.dtype != np.float64:
         raise TypeError(f"finite differences need float64 arrays, got {x.dtype}; use model.double()")
-    if not np.shares_memory(x.reshape(-1), x):
-        raise ValueError("numerical_gradient needs a contiguous array to perturb in place")
+    if not x.flags.writeable:
+        raise ValueError("finite differences perturb the array in place, but it is read-only: "
+                         "pass a writable copy (x.copy())")
     return x
 
 

@@ -1,4 +1,5 @@
 """Layers and models: every layer has a hand-written forward and backward."""
+from . import init
 from .activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d
 from .combine import Add, Concat
@@ -14,5 +15,5 @@ from .parameter import Parameter
 from .tape import no_grad
 
 __all__ = ["Add", "BatchNorm1d", "Concat", "CrossEntropyLoss", "DropConnect", "Dropout", "Flatten",
-           "Layer", "LeakyReLU", "Linear", "Loss", "MSELoss", "Module", "ModuleList", "Parameter",
+           "Layer", "init", "LeakyReLU", "Linear", "Loss", "MSELoss", "Module", "ModuleList", "Parameter",
            "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "no_grad"]

@@ -1,7 +1,7 @@
 """Activation functions: elementwise nonlinearities, and softmax."""
 import numpy as np
 
-from ..arguments import check_number
+from ..arguments import FINITE, check_axis, check_number
 from .layer import Layer
 
 
@@ -38,8 +38,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
-        self.negative_slope = check_number("LeakyReLU", "negative_slope", negative_slope,
-                                           "finite", np.isfinite)
+        self.negative_slope = check_number(self, "negative_slope", negative_slope, FINITE)
 
     def forward(self, x):
         a = self.negative_slope
@@ -121,9 +120,7 @@ class Softmax(Layer):
 
     def __init__(self, dim=1):
         super().__init__()
-        if not isinstance(dim, (int, np.integer)) or isinstance(dim, (bool, np.bool_)):
-            raise TypeError(f"Softmax: dim must be an integer axis (1 or -1 for (N, C) inputs), got {dim!r}")
-        self.dim = int(dim)
+        self.dim = check_axis(self, "dim", dim)
 
     def forward(self, x):
         if not isinstance(x, np.ndarray) or not -x.ndim <= self.dim < x.ndim:

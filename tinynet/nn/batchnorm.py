@@ -1,7 +1,7 @@
 """Batch normalisation over the features of a (N, C) batch."""
 import numpy as np
 
-from ..arguments import check_number, check_positive_int
+from ..arguments import POSITIVE, UNIT_INTERVAL, check_number, check_positive_int
 from .layer import Layer
 from .parameter import Parameter
 
@@ -47,13 +47,9 @@ class BatchNorm1d(Layer):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
         super().__init__()
-        self.num_features = check_positive_int("BatchNorm1d", "num_features", num_features)
-        self.eps = check_number("BatchNorm1d", "eps", eps, "positive and finite",
-                                lambda v: 0.0 < v < float("inf"))
-        if momentum is not None:
-            momentum = check_number("BatchNorm1d", "momentum", momentum, "in [0, 1] or None",
-                                    lambda v: 0.0 <= v <= 1.0)
-        self.momentum = momentum
+        self.num_features = check_positive_int(self, "num_features", num_features)
+        self.eps = check_number(self, "eps", eps, POSITIVE)
+        self.momentum = check_number(self, "momentum", momentum, UNIT_INTERVAL, allow_none=True)
         C = self.num_features
         self.weight = Parameter(np.ones(C, dtype=np.float32))     # gamma
         self.bias = Parameter(np.zeros(C, dtype=np.float32))      # beta

@@ -1,6 +1,7 @@
 """Layers with several inputs: join branches of a network."""
 import numpy as np
 
+from ..arguments import check_axis
 from .layer import Layer
 
 
@@ -60,9 +61,8 @@ class Concat(Layer):
 
     def __init__(self, dim=1):
         super().__init__()
-        if dim != 1:
-            raise ValueError(f"Concat joins along the feature axis only (dim=1), got dim={dim!r}")
-        self.dim = 1
+        self.dim = check_axis(self, "dim", dim, only=(1,),
+                              hint=" (it joins along the feature axis, dim=1, only)")
 
     def forward(self, *inputs):
         _check_inputs("Concat", inputs)

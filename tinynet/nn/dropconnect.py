@@ -36,7 +36,7 @@ class DropConnect(Linear):
 
     def __init__(self, in_features, out_features, p=0.5, bias=True):
         super().__init__(in_features, out_features, bias=bias)
-        self.p = check_drop_probability("DropConnect", p)
+        self.p = check_drop_probability(self, p)
 
     def forward(self, x):
         self._check_features(x, self.in_features, self.weight.data.dtype)

@@ -28,7 +28,7 @@ class Dropout(Layer):
 
     def __init__(self, p=0.5):
         super().__init__()
-        self.p = check_drop_probability("Dropout", p)
+        self.p = check_drop_probability(self, p)
 
     def forward(self, x):
         if not self.training or self.p == 0.0:

@@ -36,9 +36,8 @@ class Linear(Layer):
 
     def __init__(self, in_features, out_features, bias=True):
         super().__init__()
-        name = type(self).__name__
-        self.in_features = check_positive_int(name, "in_features", in_features)
-        self.out_features = check_positive_int(name, "out_features", out_features)
+        self.in_features = check_positive_int(self, "in_features", in_features)
+        self.out_features = check_positive_int(self, "out_features", out_features)
         bound = 1.0 / math.sqrt(self.in_features)
         rng = random.generator()
         w = rng.uniform(-bound, bound, (self.out_features, self.in_features))

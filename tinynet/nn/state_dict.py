@@ -15,32 +15,61 @@ def check_state_dict(model_name, targets, state_dict):
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"load_state_dict expects a mapping of names to arrays (such as "
                         f"model.state_dict()), got {type(state_dict).__name__}")
-    problems = []
-    missing = [k for k in targets if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in targets]
-    if missing:
-        problems.append(f"missing keys: {missing}")
-    if unexpected:
-        problems.append(f"unexpected keys: {unexpected}")
+    problems = _key_problems(targets, state_dict)
     sources = {}
     for name, target in targets.items():
         if name not in state_dict:
             continue
         source = np.asarray(state_dict[name])
-        if source.dtype.kind not in "biuf":
-            problems.append(f"{name}: expected a numeric array, got dtype {source.dtype}")
-        elif source.shape != target.shape:
-            problems.append(f"{name}: shape {source.shape} in the state dict, "
-                            f"{target.shape} in the model")
-        else:
-            problem = _value_problem(name, source, target.dtype)
+        problem = (_layout_problem(name, source.shape, source.dtype, target)
+                   or _value_problem(name, source, target.dtype))
+        if problem:
+            problems.append(problem)
+        sources[name] = source
+    _refuse(model_name, problems)
+    return sources
+
+
+def check_layout(model_name, targets, keys, layouts):
+    """The checks of ``check_state_dict`` that need no values: keys, dtypes, shapes.
+
+    ``keys`` are all the names a file holds, and ``layouts`` maps those the
+    model has to the (shape, dtype) the file declares for them, so that a
+    file is refused before its data is read.
+    """
+    problems = _key_problems(targets, keys)
+    for name, target in targets.items():
+        if name in layouts:
+            problem = _layout_problem(name, *layouts[name], target)
             if problem:
                 problems.append(problem)
-            sources[name] = source
+    _refuse(model_name, problems)
+
+
+def _key_problems(targets, given):
+    problems = []
+    missing = [k for k in targets if k not in given]
+    unexpected = [k for k in given if k not in targets]
+    if missing:
+        problems.append(f"missing keys: {missing}")
+    if unexpected:
+        problems.append(f"unexpected keys: {unexpected}")
+    return problems
+
+
+def _layout_problem(name, shape, dtype, target):
+    """Why an array of ``shape`` and ``dtype`` cannot be copied into ``target``, or None."""
+    if dtype.kind not in "biuf":
+        return f"{name}: expected a numeric array, got dtype {dtype}"
+    if tuple(shape) != target.shape:
+        return f"{name}: shape {tuple(shape)} in the state dict, {target.shape} in the model"
+    return None
+
+
+def _refuse(model_name, problems):
     if problems:
         raise ValueError(f"cannot load state dict into {model_name} (nothing was changed): "
                          + "; ".join(problems))
-    return sources
 
 
 def _value_problem(name, source, dtype):

@@ -1,13 +1,15 @@
 """Adam: momentum plus a per-weight step size, with PyTorch's exact update."""
 import numpy as np
 
-from .optimizer import FRACTION, NON_NEGATIVE, POSITIVE, Optimizer, check_number
+from ..arguments import NON_NEGATIVE, check_number, refuse
+from .optimizer import AVERAGING, EPS, Optimizer
 
 
 def check_betas(owner, name, value):
-    if not isinstance(value, (tuple, list, np.ndarray)) or len(value) != 2:
-        raise TypeError(f"{owner}: {name} must be a pair (beta1, beta2) of numbers in [0, 1), got {value!r}")
-    return tuple(check_number(owner, f"{name}[{k}]", beta, FRACTION) for k, beta in enumerate(value))
+    """A pair (beta1, beta2) of numbers in [0, 1), stored as a tuple of floats."""
+    if not isinstance(value, (tuple, list, np.ndarray)) or np.ndim(value) != 1 or len(value) != 2:
+        refuse(TypeError, owner, name, "a pair (beta1, beta2) of numbers in [0, 1)", value)
+    return tuple(check_number(owner, f"{name}[{k}]", beta, AVERAGING) for k, beta in enumerate(value))
 
 
 class Adam(Optimizer):
@@ -39,10 +41,13 @@ class Adam(Optimizer):
     as t grows, beta^t -> 0 and the corrections fade to 1.
 
     Like PyTorch, t counts the steps in which the parameter had a gradient,
-    and sqrt(v^) is computed as sqrt(v) / sqrt(1 - beta2^t).
+    and sqrt(v^) is computed as sqrt(v) / sqrt(1 - beta2^t). ``lr = 0`` is
+    allowed, as in PyTorch (m, v and t still advance). Unlike PyTorch,
+    eps = 0 is refused: a weight whose gradients have all been 0 would get
+    0 / 0 = NaN.
     """
 
-    hyperparameters = {"lr": POSITIVE, "betas": check_betas, "eps": POSITIVE, "weight_decay": NON_NEGATIVE}
+    hyperparameters = {"lr": NON_NEGATIVE, "betas": check_betas, "eps": EPS, "weight_decay": NON_NEGATIVE}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
         super().__init__(params)
@@ -50,17 +55,10 @@ class Adam(Optimizer):
 
     def step(self):
         """Update every parameter that has a gradient (see the class docstring)."""
-        self.check_gradients()
         beta1, beta2 = self.betas
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:               # not used in this forward pass
-                continue
+        for i, p, g in self.gradients(self.weight_decay):
             w = p.data
-            if self.weight_decay:
-                g = g + self.weight_decay * w
-            t = self.state[i].get("step", 0) + 1          # this parameter's t-th step
-            self.state[i]["step"] = t
+            t = self.count_step(i)                        # this parameter's t-th step
             m, v = self.buffer(i, "m"), self.buffer(i, "v")
             m[...] = beta1 * m + (1 - beta1) * g
             v[...] = beta2 * v + (1 - beta2) * g ** 2

@@ -1,37 +1,40 @@
 """What every optimizer shares: its parameter list, checked hyper-parameters,
 checked gradients and per-parameter buffers. The update rules themselves
-live in sgd.py and adam.py."""
-import math
-import numbers
+live in one file per optimizer (sgd.py, adam.py, adagrad.py, rmsprop.py)."""
+import inspect
 
 import numpy as np
 
+from ..arguments import FRACTION, Rule, check_number
 from ..nn.module import Module
 from ..nn.parameter import Parameter
 
+# -- hyper-parameter rules, beyond those in tinynet/arguments.py --------------
+# eps is added to a square root that is exactly 0 for a weight whose gradients
+# have all been 0 so far (a dead ReLU unit's weights): with eps = 0 its step is
+# 0 / 0 = NaN. PyTorch accepts eps = 0; tinynet refuses it for that reason.
+EPS = Rule("a positive number", lambda v: v > 0,
+           " (it keeps the step finite where every gradient so far was 0: 0 / (0 + eps) = 0, not 0 / 0)")
+MOMENTUM = FRACTION._replace(
+    hint=" (at 1 or more the velocity adds up every past gradient without forgetting any, "
+         "and training diverges)")
+AVERAGING = FRACTION._replace(
+    hint=" (it is the weight of the old average: at 1 the average keeps its starting value "
+         "and never takes in a gradient)")
 
-# -- hyper-parameter rules: (what the value must be, test, hint on failure) --
-POSITIVE = ("a positive number", lambda v: v > 0, "")
-NON_NEGATIVE = ("a non-negative number", lambda v: v >= 0, "")
-FRACTION = ("a number in [0, 1)", lambda v: 0 <= v < 1,
-            " (at 1 or more the running average never forgets a gradient and training diverges)")
 
-
-def check_number(owner, name, value, rule):
-    """``value`` as a float if it obeys ``rule``; otherwise a clear error.
-
-    Python numbers, NumPy scalars (np.float32(0.1), np.int64(0)) and 0-d
-    arrays are accepted alike; bools, strings and NaN/inf are refused.
-    """
-    what, test, hint = rule
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be {what}, got {value!r} of type {type(value).__name__}")
-    number = float(value)
-    if not math.isfinite(number) or not test(number):
-        raise ValueError(f"{owner}: {name} must be {what}, got {value!r}{hint}")
-    return number
+def _no_parameters_message(owner, params, was_used_up):
+    """Why ``params`` held nothing, as exactly as it can be told."""
+    if was_used_up:
+        return (f"{owner} got a generator that was already used up (a generator such as "
+                "model.parameters() can be read only once): call model.parameters() again "
+                "for each optimizer")
+    if isinstance(params, (list, tuple)):
+        return (f"{owner} got an empty parameter list: nothing to optimize (if it came from a "
+                "model, that model has no parameters, e.g. only activation layers)")
+    return (f"{owner} got no parameters: the model has none (e.g. only activation layers, "
+            "nothing to train), or the generator model.parameters() was already used "
+            "(check with list(model.parameters()))")
 
 
 def parameter_list(owner, params):
@@ -50,10 +53,11 @@ def parameter_list(owner, params):
     if isinstance(params, (str, bytes, dict, np.ndarray)) or not hasattr(params, "__iter__"):
         raise TypeError(f"{owner} takes model.parameters() or model.named_parameters(), "
                         f"got {type(params).__name__}")
+    was_used_up = inspect.isgenerator(params) and \
+        inspect.getgeneratorstate(params) == inspect.GEN_CLOSED
     entries = list(params)
     if not entries:
-        raise ValueError(f"{owner} got an empty parameter list (a generator such as model.parameters() "
-                         "is empty once it has been used: call model.parameters() again)")
+        raise ValueError(_no_parameters_message(owner, params, was_used_up))
     found, names, position = [], [], {}
     for i, entry in enumerate(entries):
         name = None
@@ -82,11 +86,13 @@ def parameter_list(owner, params):
 
 
 class Optimizer:
-    """Base class of SGD and Adam.
+    """Base class of SGD, Adam, Adagrad and RMSprop.
 
-    Subclasses set ``hyperparameters`` = {name: rule} and write ``step()``.
-    Hyper-parameters are checked whenever they are set, so a schedule that
-    sets ``opt.lr = 0`` mid-training is refused as the constructor would.
+    Subclasses set ``hyperparameters`` = {name: rule}, a rule being a ``Rule``
+    of tinynet/arguments.py or a function (owner, name, value) -> value, and
+    write ``step()``. Hyper-parameters are checked whenever they are set, so a
+    schedule that sets ``opt.lr = -0.1`` (or ``momentum = 1.5``) mid-training is
+    refused as the constructor would refuse it.
     """
 
     hyperparameters = {}
@@ -98,18 +104,43 @@ class Optimizer:
     def __setattr__(self, name, value):
         rule = self.hyperparameters.get(name)
         if rule is not None:
-            value = rule(type(self).__name__, name, value) if callable(rule) \
-                else check_number(type(self).__name__, name, value, rule)
+            value = check_number(self, name, value, rule) if isinstance(rule, tuple) \
+                else rule(self, name, value)
+            settings = {key: getattr(self, key) for key in self.hyperparameters if hasattr(self, key)}
+            self.check_settings({**settings, name: value})
         object.__setattr__(self, name, value)
 
+    def check_settings(self, settings):
+        """Refuse hyper-parameters that are valid alone but not together
+        (SGD's nesterov without momentum). ``settings``: those set so far,
+        with the one being set; nothing is stored if this raises."""
+
     def __repr__(self):
-        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
+        settings = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters
+                             if hasattr(self, name))          # all of them, once constructed
         return f"{type(self).__name__}({settings}; {len(self.params)} parameters)"
 
     def zero_grad(self):
         """Forget the gradients (``None``, like PyTorch's ``set_to_none=True``)."""
         for p in self.params:
             p.grad = None
+
+    def gradients(self, weight_decay=0.0):
+        """(i, p, g) for every parameter p that has a gradient, after checking
+        all of them (so a bad one is refused before any parameter moves).
+
+        ``weight_decay`` > 0 adds weight_decay * w to g: the gradient of
+        (weight_decay / 2) * sum w^2, PyTorch's L2 term. ``g`` is then a new
+        array; otherwise it is ``p.grad`` itself, which the caller must not modify.
+        """
+        self.check_gradients()
+        for i, p in enumerate(self.params):
+            if p.grad is None:          # not used in this forward pass
+                continue
+            g = p.grad
+            if weight_decay:
+                g = g + weight_decay * p.data
+            yield i, p, g
 
     def check_gradients(self):
         """Refuse, before any parameter changes, a ``.grad`` that is not an
@@ -129,16 +160,26 @@ class Optimizer:
             raise ValueError(f"{where} has shape {g.shape} but the parameter has shape {p.data.shape}; "
                              "a gradient must have exactly its parameter's shape (it is never broadcast). "
                              "Check the backward that produced it")
-        raise TypeError(f"{where} is {g.dtype} but the parameter is {p.data.dtype}; "
-                        f"a backward must return gradients of its parameters' dtype "
-                        f"(g.astype(np.{p.data.dtype}))")
+        raise TypeError(f"{where} is {g.dtype} but the parameter is {p.data.dtype}; a gradient is "
+                        "never cast, it must have its parameter's dtype. A gradient of another dtype "
+                        "comes from an upstream gradient of that dtype handed to model.backward or "
+                        f"layer.backward (e.g. a {g.dtype} dout for a {p.data.dtype} model: convert "
+                        f"it with dout.astype(np.{p.data.dtype})), from a layer's backward that "
+                        f"computes in {g.dtype}, or from a .grad set by hand")
 
-    def buffer(self, i, name):
-        """Parameter i's buffer ``name`` (SGD's velocity, Adam's m and v), zeros at first use."""
+    def count_step(self, i):
+        """Parameter i's step number t, counted up: 1 at its first update. As
+        in PyTorch, a step in which the parameter had no gradient is not counted."""
+        t = self.state[i]["step"] = self.state[i].get("step", 0) + 1
+        return t
+
+    def buffer(self, i, name, initial=0.0):
+        """Parameter i's buffer ``name`` (SGD's velocity, Adam's m and v, ...),
+        of the parameter's shape and dtype, filled with ``initial`` at first use."""
         p, state = self.params[i], self.state[i]
         buf = state.get(name)
         if buf is None:
-            buf = state[name] = np.zeros_like(p.data)
+            buf = state[name] = np.full_like(p.data, initial)
         elif buf.shape != p.data.shape or buf.dtype != p.data.dtype:
             raise RuntimeError(f"{type(self).__name__}: {self.names[i]} is now {p.data.dtype} {p.data.shape} "
                                f"but its {name} buffer is {buf.dtype} {buf.shape}; the parameter changed "

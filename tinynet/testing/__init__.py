@@ -14,6 +14,7 @@ Assertions (NumPy only):
     assert_backward_leaves_dout_untouched(layer, x)
     assert_matches_torch(layer, torch_module, x) forward and gradients equal PyTorch's in float64
                                                  (skips the test when torch is not installed)
+Each takes lang="en" | "ko" | "both" for its message (default: $TINYNET_LANG, else English).
 Builders: randomize_parameters(module, seed), offsets_away_from_kink(z).
 Hypothesis strategies (imported on first use, so tinynet needs no hypothesis):
     shapes(...), batches(...), away_from_kinks(...), float_arrays(...),

@@ -1,0 +1,182 @@
+"""What an exercise is: a folder with its code, its statement and its check.
+
+An exercise is a folder ``problems/<name>/`` of three files; adding one
+touches nothing else (the workspace, its grader and its README find it):
+
+``__init__.py``
+    empty: makes the folder an importable package.
+``template.py``
+    the code, a real module. The part the student writes stands between the
+    lines ``# BEGIN SOLUTION`` and ``# END SOLUTION``; the ``# TODO`` comments
+    inside say what to write. ``init`` writes the TODO lines and a
+    ``raise NotImplementedError(<missing>)`` in its place, ``init --solutions``
+    the code without the markers (see template.py of this package).
+``problem.py``
+    ``PROBLEM = Exercise(...)``: the title, the statement, the "not written
+    yet" message (each a bilingual ``tinynet.text.Text``) and the check.
+
+A bug-hunt layer is a folder ``bughunt/<name>/`` with ``__init__.py`` and a
+``problem.py`` holding ``PROBLEM = Bug(...)``: the fixed code is either an
+exercise's solution (``template="linear"``) or a ``template.py`` beside it,
+and the buggy code is the fixed code with the one line containing ``fixed``
+replaced by ``buggy``.
+
+The checks:
+
+``LayerCheck``
+    a Layer, checked by ``tinynet.gradcheck`` alone, then called ``calls``
+    times (on different inputs) before one backward inside a model, so a
+    backward that overwrites ``weight.grad`` or keeps its cache on ``self``
+    fails.
+``LossCheck``
+    the same for a loss ``forward(input[, target]) -> (loss, cache)``,
+    ``backward(dout, cache) -> dinput``.
+``ReferenceCheck``
+    a function (an optimizer's update rule, an initialisation formula) or a
+    class compared with a reference implementation on a list of cases.
+
+For example, ``problems/he_std/problem.py`` for a ``template.py`` whose
+``def he_std(fan_in)`` holds ``return math.sqrt(2.0 / fan_in)`` between the
+markers::
+
+    PROBLEM = Exercise(
+        order=20,
+        title=Text("He initialisation", "He 초기화"),
+        statement=Text("Derive the std that keeps ...", "..."),
+        missing=Text("he_std is not written yet: ...", "he_std가 아직 작성되지 않았습니다: ..."),
+        check=ReferenceCheck("he_std", reference=lambda fan_in: math.sqrt(2.0 / fan_in),
+                             cases=lambda rng: [(784,), (100,)]),
+    )
+
+The folder's name becomes the student's file ``<name>.py`` and the test
+``test_<name>``, so it must be a lower-case Python name that no module has.
+The project's tests then import the new template, grade its solution and
+its blank, and check that the command it prints selects its test alone.
+"""
+import copy
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..gradcheck import TOLERANCE
+from ..text import Text
+from .messages import ARGUMENT_AFTER, RETURNED
+
+
+def normal(shape, scale=1.0, shift=0.0):
+    """Inputs drawn from N(shift, scale^2): ``input=normal((5, 4))``."""
+    return lambda rng: rng.normal(size=shape) * scale + shift
+
+
+def away_from_zero(shape, low=0.2, high=2.0):
+    """Inputs in +-[low, high]: far enough from a kink at 0 for finite differences."""
+    return lambda rng: rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+
+
+def _at_least_two(check):
+    if check.calls < 2:
+        raise ValueError(f"{type(check).__name__}({check.name!r}) must call the layer at least twice "
+                         f"before one backward (got calls={check.calls}): that is how a backward that "
+                         "overwrites a gradient, or keeps its cache on self, is caught")
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """A layer: ``build(cls, rng)`` makes it from the student's class ``name``;
+    ``input(rng)`` draws one input (once per call). Checked with gradcheck
+    alone, then called ``calls`` times in one model before one backward."""
+    name: str
+    build: Callable
+    input: Callable
+    calls: int = 2
+    tolerance: float = TOLERANCE
+
+    def __post_init__(self):
+        _at_least_two(self)
+
+
+@dataclass(frozen=True)
+class LossCheck:
+    """A loss: ``build(cls, rng)`` makes it; ``forward(input, target)`` with
+    ``input(rng)`` and the fixed ``target(rng)``, or ``forward(input)`` when
+    ``target`` is None (a penalty). Checked like a layer."""
+    name: str
+    build: Callable
+    input: Callable
+    target: Callable | None = None
+    calls: int = 2
+    tolerance: float = TOLERANCE
+
+    def __post_init__(self):
+        _at_least_two(self)
+
+
+def call(subject, args):
+    """ReferenceCheck's default way to run a case: ``subject(*args)``.
+
+    Returns what is compared, by label: the returned value and every
+    argument afterwards, so an update made in place (``param -= lr * grad``)
+    is compared too. A ``run`` of your own returns such a dict as well
+    (labels: ``Text`` or plain strings).
+    """
+    result = subject(*args)
+    compared = {RETURNED: result}
+    compared.update((ARGUMENT_AFTER.format(number=i), a) for i, a in enumerate(args, 1))
+    return compared
+
+
+@dataclass(frozen=True)
+class ReferenceCheck:
+    """A function or class ``name`` compared with ``reference``, which has the
+    same interface. ``cases(rng)`` gives the argument tuples; ``run(subject,
+    args)`` says what to compare (default :func:`call`); a class, such as an
+    optimizer, is driven by a ``run`` that makes one and calls its step a few
+    times, returning the arrays to compare by label. Numbers and arrays must agree within ``rtol`` and ``atol``."""
+    name: str
+    reference: Callable
+    cases: Callable
+    run: Callable = call
+    rtol: float = 1e-10
+    atol: float = 0.0
+
+    def runs(self, subject, rng):
+        """(case number, arguments, what subject gave, what the reference gave), case by case."""
+        for number, args in enumerate(self.cases(rng), 1):
+            expected = self.run(self.reference, copy.deepcopy(args))
+            yield number, args, self.run(subject, copy.deepcopy(args)), expected
+
+
+BUG_STATEMENT = Text(
+    "This code has ONE classic bug. Run the grader, read gradcheck's diagnosis, "
+    "find the line and fix it.",
+    "이 코드에는 흔한 실수가 하나 있습니다. 채점기를 실행하고 gradcheck의 진단을 읽은 뒤, "
+    "잘못된 줄을 찾아 고치세요.")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """``problem.py``'s PROBLEM for an exercise (see the module docstring)."""
+    title: Text
+    statement: Text
+    missing: Text           # the blank's NotImplementedError message
+    check: LayerCheck | LossCheck | ReferenceCheck
+    order: int = 100        # place in the workspace: ascending, then by name
+
+
+@dataclass(frozen=True)
+class Bug:
+    """``problem.py``'s PROBLEM for a bug-hunt layer (see the module docstring).
+
+    ``kind`` is what the grader must report for it (a gradcheck hint kind, or
+    one of checks.GRADER_FINDINGS) and ``tensor`` the gradient it breaks ("x"
+    or a parameter name). ``check`` defaults to the
+    check of the exercise named by ``template``.
+    """
+    title: Text
+    fixed: str
+    buggy: str
+    kind: str
+    tensor: str
+    template: str | None = None
+    check: LayerCheck | LossCheck | ReferenceCheck | None = None
+    statement: Text = field(default=BUG_STATEMENT)
+    order: int = 100
