@@ -34,7 +34,9 @@ FINITE = Rule("a finite number", math.isfinite)
 
 
 def owner_name(owner):
-    """``Dropout`` for a Dropout layer, ``kaiming_uniform_`` for that function."""
+    """``Dropout`` for a Dropout layer, ``kaiming_uniform_`` for that function (or its name)."""
+    if isinstance(owner, str):
+        return owner
     if isinstance(owner, (types.FunctionType, types.BuiltinFunctionType)):
         return owner.__name__
     return type(owner).__name__

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from ..arguments import check_number
+from ..arguments import Rule, check_number
 from ..random import generator as global_generator
 from .sampling import sample_bilinear, sample_nearest, source_coordinates
 
@@ -282,16 +282,16 @@ def _check_int(value, name, minimum=None):
 def _degree_range(degrees):
     """(low, high) from ``degrees`` (meaning [-degrees, degrees]) or a pair, within a full turn."""
     if not isinstance(degrees, (tuple, list)):
-        bound = check_number("random_rotation", "degrees", degrees,
-                             "in [0, 360] (at most a full turn each way)",
-                             lambda value: 0 <= value <= 360)
+        bound = check_number(random_rotation, "degrees", degrees,
+                             Rule("in [0, 360] (at most a full turn each way)",
+                                  lambda value: 0 <= value <= 360))
         return -bound, bound
     if len(degrees) != 2:
         raise ValueError(f"random_rotation: degrees must be a number or a pair (low, high), "
                          f"got {degrees!r}")
-    low, high = (check_number("random_rotation", f"degrees[{i}]", value,
-                              "in [-360, 360] (at most a full turn)",
-                              lambda v: -360 <= v <= 360) for i, value in enumerate(degrees))
+    low, high = (check_number(random_rotation, f"degrees[{i}]", value,
+                              Rule("in [-360, 360] (at most a full turn)",
+                                   lambda v: -360 <= v <= 360)) for i, value in enumerate(degrees))
     if low > high:
         raise ValueError(f"random_rotation: degrees must be (low, high) with low <= high, "
                          f"got {degrees}")
