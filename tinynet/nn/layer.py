@@ -26,7 +26,7 @@ import inspect
 
 import numpy as np
 
-from .messages import LAYER_CACHE, require_pair
+from .messages import LAYER_CACHE, refuse_result
 from .module import Module
 from .tape import recording
 
@@ -76,7 +76,10 @@ class Layer(Module):
         if tape is None:
             return self._call_alone(inputs)
         calls_before = len(tape.calls)
-        out, cache = require_pair(self, self.forward(*inputs))
+        result = self.forward(*inputs)
+        if type(result) is not tuple or len(result) != 2:
+            refuse_result(self, result)
+        out, cache = result
         if len(tape.calls) != calls_before:
             tape.refuse_composite(self)
         tape.record(self, inputs, out, cache)
@@ -85,12 +88,18 @@ class Layer(Module):
     def _call_alone(self, inputs):
         """A call outside any model: keep the cache for ``backward(dout)``."""
         if not recording.grad_enabled:
-            return require_pair(self, self.forward(*inputs))[0]
+            return self._forward_pair(inputs)[0]
         self.require_init()
         self._last_call.fail()                  # until forward returns
-        out, cache = require_pair(self, self.forward(*inputs))
+        out, cache = self._forward_pair(inputs)
         self._last_call.put(cache)
         return out
+
+    def _forward_pair(self, inputs):
+        result = self.forward(*inputs)
+        if type(result) is not tuple or len(result) != 2:
+            refuse_result(self, result)
+        return result
 
     def backward_last_call(self, backward, dout, **need_dx):
         """``backward(dout)`` with the cache of the last standalone call, once."""

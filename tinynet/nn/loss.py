@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .layer import cache_of_last_call
-from .messages import DIVERGED, LOSS_CACHE, require_init, require_pair
+from .messages import DIVERGED, LOSS_CACHE, refuse_result, require_init
 from .once import Once
 from .tape import recording
 
@@ -44,15 +44,21 @@ class Loss:
 
     def __call__(self, input, target):
         if not recording.grad_enabled:
-            return require_pair(self, self.forward(input, target), "(loss, cache)")[0]
+            return self._forward_pair(input, target)[0]
         require_init(self, "nn.Loss")
         try:
-            loss, cache = require_pair(self, self.forward(input, target), "(loss, cache)")
+            loss, cache = self._forward_pair(input, target)
         except BaseException:
             self._last_call.fail()
             raise
         self._last_call.put((cache, input), refuse_unused=True)
         return loss
+
+    def _forward_pair(self, input, target):
+        result = self.forward(input, target)
+        if type(result) is not tuple or len(result) != 2:
+            refuse_result(self, result, "(loss, cache)")
+        return result
 
     def backward_last_call(self, backward, dout):
         """``backward()`` for the last call, once; its gradient is linked to that call's

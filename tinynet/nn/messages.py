@@ -33,13 +33,11 @@ def describe(value):
     return f"a {type(value).__name__}"
 
 
-def require_pair(owner, result, returns="(out, cache)"):
-    """``result`` unpacked as the pair a forward must return, or a clear error."""
-    if type(result) is not tuple or len(result) != 2:
-        raise TypeError(f"{type(owner).__name__}.forward must return {returns}: the output and what "
-                        f"backward needs (None if nothing) -- you returned {describe(result)}. "
-                        f"End forward with `return {returns[1:-1]}`")
-    return result
+def refuse_result(owner, result, returns="(out, cache)"):
+    """A forward returned ``result``, not the pair ``returns`` names."""
+    raise TypeError(f"{type(owner).__name__}.forward must return {returns}: the output and what "
+                    f"backward needs (None if nothing) -- you returned {describe(result)}. "
+                    f"End forward with `return {returns[1:-1]}`")
 
 
 MODEL_TAPE = {
