@@ -11,17 +11,44 @@ plus the report, with ``python -m experiments``; ``--help`` lists the options.
     early_stopping  validation set, patience, best weights restored
     dropconnect     DropConnect instead of the hidden Linear layers
 
-Module map: config (settings of a run), models (tinynet networks), train (THE
-training/evaluation loop; divergence is a result), runner (seeds, worker
-processes, stored runs), storage (atomic writes, corrupt files named),
-probes (figure data from inside a run), report (write_all: summaries,
-figures, REPORT.md and REPORT.ko.md), cli (command line), torch_backend
-(the PyTorch twin, imported only for --framework torch).
+Module map: config (settings of a run, each checked once), models (tinynet
+networks), train (THE training loop) with learner (model, loss, optimiser
+per framework), training_images (augmentation), evaluation (evaluations,
+early stopping, final numbers) and divergence (a non-finite run is a
+result), runner (seeds, worker processes, stored runs) with record_check
+(what a reusable stored seed holds), storage (atomic writes, corrupt files
+named), lab_run (one lab per results folder, folder_lock; Ctrl-C,
+interrupts), probes (figure data from inside a run), report (write_all:
+summaries, figures, REPORT.md and REPORT.ko.md), cli (command line),
+torch_backend (the PyTorch twin, imported only for --framework torch).
+``python -m experiments.benchmark`` is the speed benchmark, not an experiment.
 """
 import importlib
+import signal
+import sys
 
 EXPERIMENT_NAMES = ("baseline", "batchnorm", "dropout", "augmentation", "l1", "l2",
                     "early_stopping", "dropconnect")
+
+
+def _interrupted_while_starting(signum, frame):
+    print("\npython -m experiments: interrupted while starting; nothing was run", file=sys.stderr)
+    raise SystemExit(130)
+
+
+def _started_as_the_lab():
+    """True while ``python -m experiments[.<name>]`` imports this package:
+    the lab is the program, and Ctrl-C before its main() must end quietly
+    too (cli.main takes Ctrl-C over)."""
+    if sys.argv[:1] != ["-m"]:
+        return False
+    args = getattr(sys, "orig_argv", [])
+    module = next((b for a, b in zip(args, args[1:]) if a == "-m"), "")
+    return module in ("experiments", *(f"experiments.{name}" for name in EXPERIMENT_NAMES))
+
+
+if _started_as_the_lab():
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
 
 
 def get_experiment(name):

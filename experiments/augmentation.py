@@ -10,10 +10,12 @@ hurt: a label-preserving transform is the whole point of augmentation.
 
     python -m experiments.augmentation --help
 """
+from tinynet.text import Text
+
 from .cli import run_script
 from .config import Experiment, RunConfig
-from tinynet.text import Text
-from .stats import versus_baseline
+from .figures.catalogue import learning_curves
+from .report_text import acc, judged, versus_baseline
 
 LABELS_KO = {
     "rotations": "고정 회전 ±15°, ±30° (강의, 이미지 1,500장)",
@@ -37,12 +39,12 @@ def findings(r):
         best = max(configs, key=lambda c: c.test_acc.mean)
         worst = min(configs, key=lambda c: c.test_acc.mean)
         lines.append(Text(
-            f"Highest mean: {best.label} ({best.test_acc.acc()}); lowest: {worst.label} "
-            f"({worst.test_acc.acc()}); their difference is {(best.test_acc - worst.test_acc).points()} "
-            f"({(best.test_acc - worst.test_acc).verdict}).",
-            f"평균이 가장 높은 구성: {best.label_ko} ({best.test_acc.acc()}); 가장 낮은 구성: "
-            f"{worst.label_ko} ({worst.test_acc.acc()}); 차이는 "
-            f"{(best.test_acc - worst.test_acc).points_ko()} ({(best.test_acc - worst.test_acc).verdict_ko})."))
+            f"Highest mean: {best.label} ({acc(best.test_acc)}); lowest: {worst.label} "
+            f"({acc(worst.test_acc)}); their difference is "
+            f"{judged(best.test_acc - worst.test_acc).en}.",
+            f"평균이 가장 높은 구성: {best.label_ko} ({acc(best.test_acc)}); 가장 낮은 구성: "
+            f"{worst.label_ko} ({acc(worst.test_acc)}); 차이는 "
+            f"{judged(best.test_acc - worst.test_acc).ko}."))
     return lines
 
 
@@ -60,6 +62,7 @@ EXPERIMENT = Experiment(
         RunConfig("flip", "random horizontal flip (changes digits!)", augmentation="flip"),
     ),
     findings=findings,
+    figures=(learning_curves,),
 )
 
 if __name__ == "__main__":

@@ -8,15 +8,17 @@ measured in training mode, where each layer uses its own batch statistics.
 
     python -m experiments.batchnorm --help
 """
+from tinynet.text import Text
+
 from .cli import run_script
 from .config import Experiment, RunConfig
-from tinynet.text import Text
+from .figures.catalogue import learning_curves, preactivations, gradient_norms
+from .report_text import MEASURED, acc, judged, verb
 from .summary import MissingResults
 
 LABELS_KO = {"shared": "공유된 BatchNorm1d 하나 (강의)", "separate": "별도의 BatchNorm1d 네 개"}
 KOREAN = Text("배치 정규화: 공유된 층 하나(강의) 대 별도의 층 넷",
               "배치 정규화는 과적합을 줄이는가? 그리고 BatchNorm1d 하나를 네 층이 함께 쓰면 어떻게 되는가?")
-MEASURED = Text("the measured test accuracy", "측정된 테스트 정확도")
 
 
 def findings(r):
@@ -28,20 +30,20 @@ def findings(r):
             c = r.get("batchnorm", name)
         except MissingResults:
             continue
-        verb = (c.test_acc - base.test_acc).verb()
+        change = verb(c.test_acc - base.test_acc)
         lines.append(Text(
-            f"Evaluated properly, {en} {verb.en} compared with the baseline "
-            f"({c.test_acc.acc()} vs {base.test_acc.acc()}); train accuracy {c.train_acc.acc()} "
-            f"vs {base.train_acc.acc()}.",
-            f"올바르게 평가하면 {ko}는 기준 모델에 비해 {verb.ko} ({c.test_acc.acc()} 대 "
-            f"{base.test_acc.acc()}); 학습 정확도는 {c.train_acc.acc()} 대 {base.train_acc.acc()}."))
+            f"Evaluated properly, {en} {change.en} compared with the baseline "
+            f"({acc(c.test_acc)} vs {acc(base.test_acc)}); train accuracy {acc(c.train_acc)} "
+            f"vs {acc(base.train_acc)}.",
+            f"올바르게 평가하면 {ko}는 기준 모델에 비해 {change.ko} ({acc(c.test_acc)} 대 "
+            f"{acc(base.test_acc)}); 학습 정확도는 {acc(c.train_acc)} 대 {acc(base.train_acc)}."))
         flaw = c.lecture_eval_test_acc - c.test_acc
         lines.append(Text(
             f"Evaluated the lecture's way (training mode: BatchNorm normalises with the test "
-            f"batch's own statistics), the score of {en} is {c.lecture_eval_test_acc.acc()}: the "
-            f"lecture's evaluation {flaw.verb(MEASURED).en}.",
+            f"batch's own statistics), the score of {en} is {acc(c.lecture_eval_test_acc)}: the "
+            f"lecture's evaluation {verb(flaw, MEASURED).en}.",
             f"강의 방식(학습 모드: 배치 정규화가 테스트 배치 자체의 통계로 정규화)으로 평가하면 {ko}는 "
-            f"{c.lecture_eval_test_acc.acc()}: 강의 방식의 평가는 {flaw.verb(MEASURED).ko}."))
+            f"{acc(c.lecture_eval_test_acc)}: 강의 방식의 평가는 {verb(flaw, MEASURED).ko}."))
         if name == "shared" and flaw.verdict == "higher":
             lines.append(Text(
                 "Why: in eval mode the one shared layer normalises all four layers with a single "
@@ -52,8 +54,8 @@ def findings(r):
                 "자기 통계를 가진다."))
     try:
         d = r.get("batchnorm", "separate").test_acc - r.get("batchnorm", "shared").test_acc
-        lines.append(Text(f"Separate minus shared test accuracy: {d.points()} ({d.verdict}).",
-                          f"별도 층 - 공유 층의 테스트 정확도: {d.points_ko()} ({d.verdict_ko})."))
+        lines.append(Text(f"Separate minus shared test accuracy: {judged(d).en}.",
+                          f"별도 층 - 공유 층의 테스트 정확도: {judged(d).ko}."))
     except MissingResults:
         pass
     if not lines:
@@ -72,6 +74,7 @@ EXPERIMENT = Experiment(
         RunConfig("separate", "four separate BatchNorm1d", batchnorm="separate"),
     ),
     findings=findings,
+    figures=(learning_curves, preactivations, gradient_norms),
 )
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@
     python -m experiments --report-only
 
 User errors (bad option values, unknown experiment names, missing or
-corrupt data, a training set larger than the data) end with a one-line
-message and exit status 2; Ctrl-C keeps the finished seeds, writes partial
-summaries and exits with status 130.
+corrupt data, a training set larger than the data, an ``--out`` folder in
+use by another lab) end with a one-line message and exit status 2; Ctrl-C,
+whenever it comes, keeps the finished seeds, says exactly what is stored
+and exits with status 130, never with a traceback (lab_run.py).
 
 Bad output or data folders are refused before any training; an OSError
 during the run (disk full, a folder removed) ends with a one-line message
@@ -20,17 +21,19 @@ import argparse
 import dataclasses
 import difflib
 import importlib.util
-import math
 import os
 import shlex
+import signal
 import sys
 import tempfile
-import time
+import threading
 from pathlib import Path
 
-from . import EXPERIMENT_NAMES, get_experiment, report, runner
-from .config import DATASETS
+from . import EXPERIMENT_NAMES, get_experiment, interrupts, lab_run, runner
+from .config import DATASETS, SettingError, count_problem
 from .data import DataError, load_lab_data
+from .folder_lock import FolderBusy
+from .lab_run import INTERRUPTED, LabError
 
 
 RUN_ALL_DESCRIPTION = """Run the overfitting lab -- every experiment, or the ones named -- and
@@ -44,48 +47,34 @@ examples:
 
 Bad options or folders end with a message and exit status 2; Ctrl-C keeps the
 finished seeds (rerun the same command to resume) and exits with status 130.
+One lab at a time per results folder: a second one on the same --out (or a
+--report-only while a lab runs there) is refused.
 """
 
 
-class LabError(Exception):
-    """A problem with the folders or data of a run: one line, exit status 2
-    (argparse's usage block is for mistakes in the options themselves)."""
-
-
-def positive_int(text):
-    """argparse type: an integer >= 1, with a clear message otherwise."""
+def whole_number(text):
+    """argparse type: an integer (RunConfig checks its value)."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
-def _number(text):
+def number(text):
+    """argparse type: a number (RunConfig checks its value)."""
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
-    return value
 
 
-def positive_float(text):
-    """argparse type: a finite number > 0 (a learning rate)."""
-    value = _number(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
-
-
-def momentum_value(text):
-    """argparse type: a momentum in [0, 1) (1 or more never forgets a gradient)."""
-    value = _number(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+def count(text):
+    """argparse type of --seeds and --workers, which are not run settings: a
+    whole number of at least 1."""
+    value = whole_number(text)
+    problem = count_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -97,24 +86,25 @@ def build_parser(prog, description, run_all=False):
                             help=f"experiments to run (default: all): {', '.join(EXPERIMENT_NAMES)}")
         parser.add_argument("--report-only", action="store_true",
                             help="only rewrite the report from the seeds stored in --out "
-                                 "(give the same options as the run)")
-    parser.add_argument("--seeds", type=positive_int, metavar="N", default=10,
+                                 "(give the same options as the run); refused while a lab "
+                                 "runs on --out")
+    parser.add_argument("--seeds", type=count, metavar="N", default=10,
                         help="number of seeds per configuration: seeds 0..N-1 (default 10)")
-    parser.add_argument("--workers", type=positive_int, metavar="N", default=2,
+    parser.add_argument("--workers", type=count, metavar="N", default=2,
                         help="worker processes for the runs (one BLAS thread each) and the "
                              "figures (default 2; 1 = run here)")
-    parser.add_argument("--epochs", type=positive_int, metavar="N",
+    parser.add_argument("--epochs", type=whole_number, metavar="N",
                         help="epochs for every configuration (default: each configuration's own, "
                              "100 except the lecture's dropout run)")
-    parser.add_argument("--train-size", type=positive_int, metavar="N",
+    parser.add_argument("--train-size", type=whole_number, metavar="N",
                         help="train on the first N training images (default 300, as the lecture)")
-    parser.add_argument("--lr", type=positive_float, metavar="LR",
+    parser.add_argument("--lr", type=number, metavar="LR",
                         help="SGD learning rate for every configuration (default 0.1, the "
                              "lecture's; try 50 to see a run diverge)")
-    parser.add_argument("--batch-size", type=positive_int, metavar="N",
+    parser.add_argument("--batch-size", type=whole_number, metavar="N",
                         help="mini-batch size for every configuration (default: each "
                              "configuration's own, 10 except the lecture's dropout run)")
-    parser.add_argument("--momentum", type=momentum_value, metavar="M",
+    parser.add_argument("--momentum", type=number, metavar="M",
                         help="SGD momentum for every configuration (default 0, as the lecture)")
     parser.add_argument("--dataset", choices=DATASETS, help="data set (default mnist)")
     parser.add_argument("--data-dir", metavar="DIR",
@@ -122,8 +112,9 @@ def build_parser(prog, description, run_all=False):
     parser.add_argument("--no-download", action="store_true",
                         help="never download missing data")
     parser.add_argument("--out", default="results", metavar="DIR",
-                        help="results folder (default ./results)")
-    parser.add_argument("--eval-every", type=positive_int, metavar="N",
+                        help="results folder (default ./results); one lab at a time: a second "
+                             "run on the same folder is refused")
+    parser.add_argument("--eval-every", type=whole_number, metavar="N",
                         help="evaluate the 10,000 test images every N epochs, plus after epoch 1 "
                              "and the last (default 5: one test pass costs as much as ~170 "
                              "training steps)")
@@ -157,9 +148,10 @@ def _check_out(out):
         raise LabError(f"--out {out}: this is a file, not a folder; choose a folder for the results")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=out, prefix=".write-test.", suffix=".tmp")
-        os.close(fd)
-        os.unlink(probe)
+        with interrupts.deferred():             # never leave the probe file behind
+            fd, probe = tempfile.mkstemp(dir=out, prefix=".write-test.", suffix=".tmp")
+            os.close(fd)
+            os.unlink(probe)
     except OSError as error:
         raise LabError(f"--out {out}: cannot write results there ({error.strerror or error})")
 
@@ -176,13 +168,9 @@ def _check_data_dir(data_dir):
 
 
 def _check_data(plans, data_dir):
-    """Check sizes and load the data once here, so that missing/corrupt files
-    or a bad --train-size give one clear message before any worker starts."""
-    for experiment in plans:
-        for c in experiment.configs:
-            if c.train_size < c.batch_size:     # drop_last would leave no batch at all
-                raise LabError(f"--train-size {c.train_size} is smaller than the batch size "
-                             f"{c.batch_size} of {experiment.name}/{c.name}: no full batch to train on")
+    """Load the data once here, so that missing or corrupt files, or a
+    --train-size larger than the data, give one clear message before any
+    worker starts."""
     needed = {(c.dataset, c.train_size, c.val_size) for e in plans for c in e.configs}
     for dataset, train_size, val_size in sorted(needed):
         try:
@@ -191,14 +179,17 @@ def _check_data(plans, data_dir):
             raise LabError(str(error))
 
 
-# --------------------------------------------------------------------------
-# The report
-# --------------------------------------------------------------------------
-def write_report(experiments, frameworks, records, seeds, out, command, plots=True, workers=1):
-    """Summaries, figures, REPORT.md and REPORT.ko.md: report.write_all, the
-    report's one entry point. Returns REPORT.md's path."""
-    return report.write_all(list(experiments), list(frameworks), records, list(seeds), Path(out),
-                            command, plots=plots, workers=workers)
+def _plans(parser, named, overrides):
+    """The experiments as requested: their configurations with the command
+    line's overrides applied; a setting no run can use is a usage error."""
+    plans = []
+    for experiment in named:
+        try:
+            configs = tuple(c.with_overrides(**overrides) for c in experiment.configs)
+        except SettingError as error:
+            parser.error(f"{experiment.name}/{error}")
+        plans.append(dataclasses.replace(experiment, configs=configs))
+    return plans
 
 
 # --------------------------------------------------------------------------
@@ -207,16 +198,18 @@ def write_report(experiments, frameworks, records, seeds, out, command, plots=Tr
 def main(argv=None, experiment=None):
     """Run ``experiment`` (a script's EXPERIMENT) or, without one, the
     experiments named on the command line (default all) and the report."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C is handled below
     run_all = experiment is None
     prog = "python -m experiments" if run_all else f"python -m experiments.{experiment.name}"
-    description = RUN_ALL_DESCRIPTION if run_all else f"{experiment.title}\n\n{experiment.question}"
-    parser = build_parser(prog, description, run_all=run_all)
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
-    command = f"{prog} {shlex.join(argv)}".rstrip()     # quoted in the report
     try:
+        description = RUN_ALL_DESCRIPTION if run_all else f"{experiment.title}\n\n{experiment.question}"
+        parser = build_parser(prog, description, run_all=run_all)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = parser.parse_args(argv)
+        command = f"{prog} {shlex.join(argv)}".rstrip()     # quoted in the report
         return _main(parser, args, experiment, command)
-    except LabError as error:
+    except (LabError, FolderBusy) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:     # disk full, a folder removed or made read-only during the run
@@ -224,6 +217,9 @@ def main(argv=None, experiment=None):
             else ""
         print(f"{prog}: error: {error}{where}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:    # before any run or report started (lab_run.py handles the rest)
+        print(f"\n{prog}: interrupted before any run or report started", file=sys.stderr)
+        return INTERRUPTED
 
 
 def _main(parser, args, experiment, command):
@@ -235,24 +231,16 @@ def _main(parser, args, experiment, command):
     overrides = dict(dataset=args.dataset, train_size=args.train_size, epochs=args.epochs,
                      eval_every=args.eval_every, lr=args.lr, batch_size=args.batch_size,
                      momentum=args.momentum)
-    # The experiments as requested: their configurations with the overrides applied.
-    plans = [dataclasses.replace(e, configs=tuple(c.with_overrides(**overrides) for c in e.configs))
-             for e in named]
+    plans = _plans(parser, named, overrides)
     seeds = list(range(args.seeds))
     out = Path(args.out)
 
     if run_all and args.report_only:
         if not out.is_dir():
             raise LabError(f"--report-only: no results folder {out} "
-                         f"({'it is a file' if out.exists() else 'it does not exist'}); "
-                         "run the experiments first, or point --out at their folder")
-        records = runner.stored_records(out, plans, frameworks, seeds)
-        if not records:
-            raise LabError(f"--report-only: {out} holds no stored seeds for these experiments and "
-                         "options; give the options of the run (e.g. --epochs, --seeds)")
-        path = write_report(plans, frameworks, records, seeds, out, command, workers=args.workers)
-        print(f"wrote {path}")
-        return 0
+                           f"({'it is a file' if out.exists() else 'it does not exist'}); "
+                           "run the experiments first, or point --out at their folder")
+        return lab_run.report_only(plans, frameworks, seeds, out, command, workers=args.workers)
 
     if "torch" in frameworks and importlib.util.find_spec("torch") is None:
         from .torch_backend import MISSING_TORCH   # cheap: there is no torch to import
@@ -262,23 +250,8 @@ def _main(parser, args, experiment, command):
     _check_out(out)
     jobs = [runner.Job(e.name, c, seed, framework, args.data_dir, args.verbose)
             for framework in frameworks for e in plans for c in e.configs for seed in seeds]
-
-    started = time.perf_counter()
-    try:
-        records, reused = runner.run_jobs(jobs, out, workers=args.workers, fresh=args.fresh)
-    except runner.Interrupted as stop:
-        write_report(plans, frameworks, stop.records, seeds, out, command, plots=False)
-        print(f"\ninterrupted: {len(stop.records)} of {len(jobs)} runs are finished and stored in "
-              f"{out}/ (partial summaries written); rerun the same command to resume.",
-              file=sys.stderr)
-        return 130
-    path = write_report(plans, frameworks, records, seeds, out, command, workers=args.workers)
-    wall = time.perf_counter() - started
-    diverged = sum(1 for r in records.values() if r.get("diverged"))
-    note = f", {diverged} diverged (see the report)" if diverged else ""
-    print(f"done in {wall:.0f} s: {len(records)} results ({reused} reused from earlier runs){note}; "
-          f"results in {out}/<experiment>/, report {path}", file=sys.stderr)
-    return 0
+    return lab_run.run(plans, frameworks, seeds, out, command, jobs, workers=args.workers,
+                       fresh=args.fresh)
 
 
 def run_script(experiment):

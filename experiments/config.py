@@ -25,12 +25,40 @@ RESULTS_VERSION = 2
 
 # The lab's files whose code determines a run's record (see code_fingerprint):
 # its numbers, and the figure data that probes.py records during the run.
-_NUMERIC_SOURCES = ("config.py", "data.py", "models.py", "train.py", "torch_backend.py",
+# A test checks that every lab module train.run imports is listed here.
+_NUMERIC_SOURCES = ("config.py", "data.py", "models.py", "train.py", "learner.py",
+                    "training_images.py", "evaluation.py", "divergence.py", "torch_backend.py",
                     "probes.py")
 
 DATASETS = ("mnist", "fashion-mnist")
 BATCHNORM_KINDS = ("none", "shared", "separate")
 AUGMENTATIONS = ("none", "rotations", "shift", "crop", "flip", "random_rotation")
+ROTATION_ANGLES = (-15, -30, 15, 30)     # the lecture's fixed rotations, each image + 4 copies
+
+
+class SettingError(ValueError):
+    """A setting no run can use: ``config`` (its name), ``field`` (the
+    RunConfig field) and ``problem`` (what is wrong with the value)."""
+
+    def __init__(self, config, field, problem):
+        super().__init__(f"{config}: {field} {problem}")
+        self.config, self.field, self.problem = config, field, problem
+
+
+def count_problem(value):
+    """What is wrong with a count (epochs, batch size, seeds, ...), or None."""
+    return None if value >= 1 else f"must be at least 1, got {value}"
+
+
+def lr_problem(value):
+    """What is wrong with a learning rate, or None."""
+    return None if math.isfinite(value) and value > 0 else \
+        f"must be a finite number greater than 0, got {value}"
+
+
+def momentum_problem(value):
+    """What is wrong with an SGD momentum, or None (1 or more never forgets a gradient)."""
+    return None if 0 <= value < 1 else f"must be at least 0 and below 1, got {value}"
 
 
 @dataclass(frozen=True)
@@ -47,7 +75,7 @@ class RunConfig:
     # -- data ---------------------------------------------------------------
     dataset: str = "mnist"
     train_size: int = 300            # the first N training images
-    augmentation: str = "none"       # one of AUGMENTATIONS, see train.py
+    augmentation: str = "none"       # one of AUGMENTATIONS, see training_images.py
     val_size: int = 0                # validation images taken AFTER the first train_size
     # -- model (784-100-100-100-100-10 ReLU MLP, see models.py) ---------------
     batchnorm: str = "none"          # "shared": the lecture's one BatchNorm1d reused 4x
@@ -62,28 +90,44 @@ class RunConfig:
     l2: float = 0.0
     patience: int = 0                # early stopping: epochs without improvement (0 = off)
     # -- evaluation -----------------------------------------------------------
-    eval_every: int = 5              # test-set evaluation schedule, see train.eval_epochs
+    eval_every: int = 5              # test-set evaluation schedule, see evaluation.eval_epochs
     # -- reference, not a setting -------------------------------------------
     lecture_reported: float | None = field(default=None, compare=False)
 
     def __post_init__(self):
-        if self.dataset not in DATASETS:
-            raise ValueError(f"{self.name}: unknown dataset {self.dataset!r}")
-        if self.batchnorm not in BATCHNORM_KINDS:
-            raise ValueError(f"{self.name}: batchnorm must be one of {BATCHNORM_KINDS}")
-        if self.augmentation not in AUGMENTATIONS:
-            raise ValueError(f"{self.name}: augmentation must be one of {AUGMENTATIONS}")
-        if self.dropout and self.dropconnect:
-            raise ValueError(f"{self.name}: use dropout or dropconnect, not both")
-        if self.patience and not self.val_size:
-            raise ValueError(f"{self.name}: early stopping needs a validation set (val_size > 0)")
-        for name in ("train_size", "epochs", "batch_size", "eval_every"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{self.name}: {name} must be >= 1")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"{self.name}: lr must be a finite number > 0, got {self.lr}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"{self.name}: momentum must be in [0, 1), got {self.momentum}")
+        # Every configuration passes through here -- the scripts' own and the
+        # command line's overrides alike -- so each rule is checked in this
+        # one place and the CLI reports its message.
+        problems = [
+            ("dataset", None if self.dataset in DATASETS else
+             f"must be one of {', '.join(DATASETS)}, got {self.dataset!r}"),
+            ("batchnorm", None if self.batchnorm in BATCHNORM_KINDS else
+             f"must be one of {', '.join(BATCHNORM_KINDS)}, got {self.batchnorm!r}"),
+            ("augmentation", None if self.augmentation in AUGMENTATIONS else
+             f"must be one of {', '.join(AUGMENTATIONS)}, got {self.augmentation!r}"),
+            ("dropconnect", "and dropout cannot both be used"
+             if self.dropout and self.dropconnect else None),
+            ("patience", "(early stopping) needs a validation set, val_size > 0"
+             if self.patience and not self.val_size else None),
+            *((name, count_problem(getattr(self, name)))
+              for name in ("train_size", "epochs", "batch_size", "eval_every")),
+            ("lr", lr_problem(self.lr)),
+            ("momentum", momentum_problem(self.momentum)),
+        ]
+        for name, problem in problems:
+            if problem:
+                raise SettingError(self.name, name, problem)
+        if self.batch_size > self.images_per_epoch:       # drop_last would leave no batch at all
+            raise SettingError(self.name, "batch_size", (
+                f"{self.batch_size} is larger than the {self.images_per_epoch} training images "
+                "of an epoch: no full batch to train on"))
+
+    @property
+    def images_per_epoch(self):
+        """How many images an epoch's batches are drawn from: train_size, or
+        with the lecture's fixed rotations each image and its rotated copies."""
+        copies = len(ROTATION_ANGLES) if self.augmentation == "rotations" else 0
+        return self.train_size * (1 + copies)
 
     def settings(self):
         """Everything that determines the numbers (name and label do not).
@@ -127,19 +171,21 @@ def code_fingerprint():
 
 @dataclass(frozen=True)
 class Experiment:
-    """One experiment script: a name, what it asks, and its configurations.
+    """One experiment script: a name, what it asks, its configurations,
+    and what the report shows of it.
 
     ``findings(results)`` turns the measured numbers into the short
     sentences of the report; ``results`` gives access to every experiment's
-    summary (see report.Results), so an experiment can compare itself with
-    the baseline.
+    summary (see summary.Results), so an experiment can compare itself with
+    the baseline. ``figures`` lists the figures the report draws for it.
     """
 
     name: str
     title: str
     question: str
     configs: tuple
-    findings: object = None           # callable(results) -> list of str
+    findings: object = None           # callable(results) -> list of tinynet.text.Text
+    figures: tuple = ()               # figures/catalogue.py declarations, in report order
     sweep_param: str | None = None    # for sweeps: the RunConfig field on the x axis ...
     sweep_metric: tuple | None = None  # ... and (final metric, axis label, scale) beside accuracy
 

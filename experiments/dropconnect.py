@@ -6,10 +6,12 @@ at test time the full weights are used.
 
     python -m experiments.dropconnect --help
 """
+from tinynet.text import Text
+
 from .cli import run_script
 from .config import Experiment, RunConfig
-from tinynet.text import Text
-from .stats import versus_baseline
+from .figures.catalogue import learning_curves
+from .report_text import judged, versus_baseline
 from .summary import MissingResults
 
 LABELS_KO = {"p0.2": "드롭 커넥트(p=0.2)", "p0.5": "드롭 커넥트(p=0.5)"}
@@ -31,9 +33,8 @@ def findings(r):
             same_p[0].settings[k] == dropout.settings[k] for k in ("epochs", "batch_size", "lr")):
         d = same_p[0].test_acc - dropout.test_acc
         lines.append(Text(
-            f"DropConnect(0.2) minus Dropout(0.2) with the same schedule: {d.points()} "
-            f"({d.verdict}).",
-            f"같은 일정에서 드롭 커넥트(0.2) - 드롭아웃(0.2): {d.points_ko()} ({d.verdict_ko})."))
+            f"DropConnect(0.2) minus Dropout(0.2) with the same schedule: {judged(d).en}.",
+            f"같은 일정에서 드롭 커넥트(0.2) - 드롭아웃(0.2): {judged(d).ko}."))
     return lines
 
 
@@ -43,6 +44,7 @@ EXPERIMENT = Experiment(
     question="Does dropping random connections instead of units reduce the overfitting?",
     configs=tuple(RunConfig(f"p{p:g}", f"DropConnect(p={p:g})", dropconnect=p) for p in (0.2, 0.5)),
     findings=findings,
+    figures=(learning_curves,),
 )
 
 if __name__ == "__main__":

@@ -8,9 +8,12 @@ changed training schedule.
 
     python -m experiments.dropout --help
 """
+from tinynet.text import Text
+
 from .cli import run_script
 from .config import Experiment, RunConfig
-from tinynet.text import Text
+from .figures.catalogue import learning_curves
+from .report_text import MEASURED, acc, spread_points, verb, verdict
 from .summary import MissingResults
 
 LABELS_KO = {"lecture": "드롭아웃(0.2), 배치 100, 15 에폭 (강의)",
@@ -18,7 +21,6 @@ LABELS_KO = {"lecture": "드롭아웃(0.2), 배치 100, 15 에폭 (강의)",
 KOREAN = Text("드롭아웃(0.2)",
               "드롭아웃은 강의의 짧은 학습 일정과 기준 모델의 일정에서 학습 정확도와 테스트 정확도의 "
               "차이를 줄이는가?")
-MEASURED = Text("the measured test accuracy", "측정된 테스트 정확도")
 LEARNING = 0.5       # below this train accuracy a network "has not started learning"
 
 
@@ -33,10 +35,10 @@ def findings(r):
         steps = s["epochs"] * (s["train_size"] // s["batch_size"])
         lines.append(Text(
             f"With the lecture's schedule (batch {s['batch_size']}, {s['epochs']} epochs = {steps} "
-            f"SGD steps) dropout reaches train {lecture.train_acc.acc()} and test "
-            f"{lecture.test_acc.acc()}.",
+            f"SGD steps) dropout reaches train {acc(lecture.train_acc)} and test "
+            f"{acc(lecture.test_acc)}.",
             f"강의의 일정(배치 {s['batch_size']}, {s['epochs']} 에폭 = SGD {steps} 스텝)으로 드롭아웃 "
-            f"모델은 학습 {lecture.train_acc.acc()}, 테스트 {lecture.test_acc.acc()}에 이른다."))
+            f"모델은 학습 {acc(lecture.train_acc)}, 테스트 {acc(lecture.test_acc)}에 이른다."))
         reported = lecture.lecture_reported
         if reported and all(stat.versus_single(reported).verdict == "higher"
                             for stat in (lecture.test_acc, lecture.lecture_eval_test_acc)):
@@ -58,22 +60,23 @@ def findings(r):
     except MissingResults:
         long = None
     if long is not None:
-        verb = (long.test_acc - base.test_acc).verb()
+        change = verb(long.test_acc - base.test_acc)
         gap = long.gap - base.gap
-        flaw = (long.lecture_eval_test_acc - long.test_acc).verb(MEASURED)
+        flaw = verb(long.lecture_eval_test_acc - long.test_acc, MEASURED)
         lines += [
             Text(f"With the baseline's schedule (batch {long.settings['batch_size']}, "
-                 f"{long.settings['epochs']} epochs) dropout {verb.en} compared with the baseline "
-                 f"({long.test_acc.acc()} vs {base.test_acc.acc()}); the train-test gap is "
-                 f"{long.gap.points()} vs {base.gap.points()} without dropout ({gap.verdict}).",
+                 f"{long.settings['epochs']} epochs) dropout {change.en} compared with the baseline "
+                 f"({acc(long.test_acc)} vs {acc(base.test_acc)}); the train-test gap is "
+                 f"{spread_points(long.gap).en} vs {spread_points(base.gap).en} without dropout "
+                 f"({verdict(gap).en}).",
                  f"기준 모델의 일정(배치 {long.settings['batch_size']}, {long.settings['epochs']} "
-                 f"에폭)에서 드롭아웃은 기준 모델에 비해 {verb.ko} ({long.test_acc.acc()} 대 "
-                 f"{base.test_acc.acc()}); 학습-테스트 차이는 드롭아웃 없이 {base.gap.points_ko()}, "
-                 f"드롭아웃과 함께 {long.gap.points_ko()}다 ({gap.verdict_ko})."),
+                 f"에폭)에서 드롭아웃은 기준 모델에 비해 {change.ko} ({acc(long.test_acc)} 대 "
+                 f"{acc(base.test_acc)}); 학습-테스트 차이는 드롭아웃 없이 {spread_points(base.gap).ko}, "
+                 f"드롭아웃과 함께 {spread_points(long.gap).ko}다 ({verdict(gap).ko})."),
             Text(f"The lecture's evaluation keeps dropout active at test time; for the baseline "
-                 f"schedule it {flaw.en} ({long.lecture_eval_test_acc.acc()}).",
+                 f"schedule it {flaw.en} ({acc(long.lecture_eval_test_acc)}).",
                  f"강의 방식의 평가는 테스트 때도 드롭아웃을 켜 둔다; 기준 모델 일정에서 그 평가는 "
-                 f"{flaw.ko} ({long.lecture_eval_test_acc.acc()})."),
+                 f"{flaw.ko} ({acc(long.lecture_eval_test_acc)})."),
         ]
     if not lines:
         raise MissingResults("dropout: no configuration with finite results")
@@ -91,6 +94,7 @@ EXPERIMENT = Experiment(
         RunConfig("baseline_hparams", "Dropout(0.2), batch 10, 100 epochs", dropout=0.2),
     ),
     findings=findings,
+    figures=(learning_curves,),
 )
 
 if __name__ == "__main__":

@@ -7,9 +7,12 @@ new best, and the weights of the best epoch are restored.
 
     python -m experiments.early_stopping --help
 """
+from tinynet.text import Text
+
 from .cli import run_script
 from .config import Experiment, RunConfig
-from tinynet.text import Text
+from .figures.catalogue import learning_curves, validation
+from .report_text import acc, verb
 
 LABELS_KO = {"patience5": "조기 종료, patience 5", "patience20": "조기 종료, patience 20"}
 KOREAN = Text("조기 종료",
@@ -22,7 +25,7 @@ def findings(r):
     epochs = base.settings["epochs"]
     lines = []
     for c in r.configs("early_stopping"):
-        verb = (c.test_acc - base.test_acc).verb()
+        change = verb(c.test_acc - base.test_acc)
         stopped = int(sum(c.stopped_early.values)) if "stopped_early" in c.data["final"] else c.n
         saved = 100 * (1 - c.epochs_run.mean / epochs)
         if stopped:
@@ -38,11 +41,11 @@ def findings(r):
                         f"일찍 멈춘 시드가 없다 (모두 {epochs} 에폭 학습)")
         lines.append(Text(
             f"{c.label}: {when.en}; restored best epoch {c.best_epoch.mean:.0f} ± "
-            f"{c.best_epoch.std:.0f}; test {c.test_acc.acc()}, which {verb.en} compared with "
+            f"{c.best_epoch.std:.0f}; test {acc(c.test_acc)}, which {change.en} compared with "
             f"training all {epochs} epochs.",
             f"{c.label_ko}: {when.ko}. 되돌린 최고 에폭은 {c.best_epoch.mean:.0f} ± "
-            f"{c.best_epoch.std:.0f}; 테스트 {c.test_acc.acc()}, {epochs} 에폭을 모두 학습한 것에 "
-            f"비해 {verb.ko}."))
+            f"{c.best_epoch.std:.0f}; 테스트 {acc(c.test_acc)}, {epochs} 에폭을 모두 학습한 것에 "
+            f"비해 {change.ko}."))
     return lines
 
 
@@ -55,6 +58,7 @@ EXPERIMENT = Experiment(
                   patience=p)
         for p in (5, 20)),
     findings=findings,
+    figures=(learning_curves, validation),
 )
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """The report's findings that span experiments -- divergence, the lecture's
 numbers, tinynet vs PyTorch -- and the safe call of an experiment's own
-``findings(results)``. Every finding is a :class:`stats.Text` (English and
+``findings(results)``. Every finding is a :class:`tinynet.text.Text` (English and
 Korean from the same numbers) and is stated only when its condition holds.
 """
 import numpy as np
 
 from tinynet.text import Text
+
+from .report_text import acc, points
 from .summary import FRAMEWORK_NAMES, MissingResults
 
 
@@ -65,11 +67,11 @@ def lecture_findings(results):
                                    "두 평가 모두 이 값과 다르다 (표준오차 2배 밖)")
             lines.append(Text(
                 f"{experiment} / {ours.label}: the lecture reports {reported:.4f}; we measure "
-                f"{ours.test_acc.acc()} properly and {ours.lecture_eval_test_acc.acc()} the "
+                f"{acc(ours.test_acc)} properly and {acc(ours.lecture_eval_test_acc)} the "
                 f"lecture's way: {verdict.en}.",
                 f"{experiment} / {ours.label_ko}: 강의가 보고한 값은 {reported:.4f}이고, 우리 측정값은 "
-                f"올바른 평가로 {ours.test_acc.acc()}, 강의 방식의 평가로 "
-                f"{ours.lecture_eval_test_acc.acc()}이다: {verdict.ko}."))
+                f"올바른 평가로 {acc(ours.test_acc)}, 강의 방식의 평가로 "
+                f"{acc(ours.lecture_eval_test_acc)}이다: {verdict.ko}."))
     return lines or [Text("No configuration with a number from the lecture was run with the "
                           "lecture's settings.",
                           "강의와 같은 설정으로 실행한 구성이 없어 강의의 숫자와 비교할 수 없다.")]
@@ -90,10 +92,10 @@ def framework_findings(results, rows):
     return [
         Text(f"Over {len(pairs)} configurations run in both frameworks, mean test accuracies "
              f"differ by {100 * np.mean(np.abs(diffs)):.2f} points on average (largest: "
-             f"{worst_row.experiment}/{worst_row.label}, tinynet − PyTorch = {worst.points()}).",
+             f"{worst_row.experiment}/{worst_row.label}, tinynet − PyTorch = {points(worst).en}).",
              f"두 프레임워크로 모두 실행한 구성 {len(pairs)}개에서 평균 테스트 정확도는 평균 "
              f"{100 * np.mean(np.abs(diffs)):.2f}%p 차이 난다 (가장 큰 차이: "
-             f"{worst_row.experiment}/{worst_row.label}, tinynet − PyTorch = {worst.points_ko()})."),
+             f"{worst_row.experiment}/{worst_row.label}, tinynet − PyTorch = {points(worst).ko})."),
         Text(f"{within} of {len(pairs)} differences are comparable (within two standard errors "
              "of zero), i.e. indistinguishable from seed-to-seed noise.",
              f"차이 {len(pairs)}개 중 {within}개는 표준오차 2배 이내로, 시드 사이의 잡음과 구별되지 "

@@ -6,9 +6,11 @@ L1 makes the network sparse.
 
     python -m experiments.l1 --help
 """
+from tinynet.text import Text
+
 from .cli import run_script
 from .config import Experiment
-from tinynet.text import Text
+from .figures.catalogue import learning_curves, sweep, weight_histograms
 from .sweeps import grows_with_lambda, penalty_findings, penalty_sweep
 
 KOREAN = Text("L1 정규화 (λ 변화)",
@@ -43,6 +45,7 @@ EXPERIMENT = Experiment(
     question="Does an L1 penalty close the train-test gap, and how sparse does it make the weights?",
     configs=penalty_sweep("l1", LAMBDAS),
     findings=findings,
+    figures=(learning_curves, sweep, weight_histograms),
     sweep_param="l1",
     sweep_metric=("near_zero_weights", "share of near-zero weights, |w| < 1e-3 (%)", 100),
 )

@@ -5,9 +5,11 @@ weights shrink fast, none becomes exactly zero.
 
     python -m experiments.l2 --help
 """
+from tinynet.text import Text
+
 from .cli import run_script
 from .config import Experiment
-from tinynet.text import Text
+from .figures.catalogue import learning_curves, sweep, weight_histograms
 from .sweeps import grows_with_lambda, penalty_findings, penalty_sweep
 
 KOREAN = Text("L2 정규화 (λ 변화)",
@@ -35,6 +37,7 @@ EXPERIMENT = Experiment(
     question="Does an L2 penalty (weight decay) close the train-test gap?",
     configs=penalty_sweep("l2", LAMBDAS),
     findings=findings,
+    figures=(learning_curves, sweep, weight_histograms),
     sweep_param="l2",
     sweep_metric=("weight_l2", "Σw² of the connection weights", 1),
 )

@@ -10,98 +10,11 @@ import datetime
 import importlib
 import json
 
-from . import findings as general
 from tinynet.text import Text
-from .summary import FRAMEWORK_NAMES, MissingResults
 
-WORDS = {
-    "en": {
-        "title": "# tinynet overfitting lab: results",
-        "other": "[한국어 보고서](REPORT.ko.md)",
-        "generated": "Generated {date} by `{command}`; every number below is computed from the "
-                     "runs of that command (seeds {seeds}).",
-        "not_run": "Not run by this command: {names} (add one with e.g. `python -m experiments "
-                   "{first}`).",
-        "diverged": "## Diverged runs",
-        "how": "**How to read it.** Each configuration is trained once per seed; the table gives "
-               "mean ± sample standard deviation over the seeds that did not diverge. *Test acc* "
-               "is the proper evaluation: `model.eval()` (BatchNorm uses its running statistics, "
-               "dropout is off) and test pixels scaled to [0, 1] like the training pixels. "
-               "*Lecture's evaluation* repeats the lecture's flawed test: raw 0..255 pixels and "
-               "the model left in training mode. *vs baseline* is the difference of mean test "
-               "accuracy from the baseline in points, ± its standard error "
-               "sqrt(se₁² + se₂²); the one rule used throughout: within two standard errors is "
-               "*comparable* (seed noise), beyond is *higher* or *lower*.",
-        "all": "## All experiments",
-        "lecture": "## The lecture's numbers and ours",
-        "frameworks": "## tinynet and PyTorch",
-        "frameworks_note": "Both frameworks see the same batches in the same order and start from "
-                           "the same initial weights; dropout/DropConnect masks come from each "
-                           "framework's own generator.",
-        "setup": "Setup: {dataset}, {train} training images, {epochs} epochs, lr {lr}, batch "
-                 "{batch}, {seeds} seeds, test set evaluated every {every} epochs (and after "
-                 "the last).",
-        "figure_failed": "(figure not drawn: see the warning printed by the command)",
-        "see_above": "See also [{title}]({path}) above.",
-        "method": "## Method notes",
-        "notes": [
-            "Training loss per epoch is the mean cross-entropy over the epoch's mini-batches "
-            "(the lecture prints one batch's loss).",
-            "Train accuracy is measured on the original training images (without augmentation) "
-            "in eval mode after every epoch; the final numbers are from the last epoch (early "
-            "stopping: from the restored best epoch).",
-            "A run diverges when its loss or weights stop being finite; it is stopped there, its "
-            "history keeps only finite values, and it is left out of every statistic (the "
-            "report says so).",
-            "Compute time of this report's runs: {minutes:.1f} min (one core).",
-        ],
-        "table_head": "| Experiment | Configuration | Seeds | Train acc | Test acc | vs baseline "
-                      "(points) | Lecture's evaluation | PyTorch test acc | Lecture reported |",
-        "all_diverged": "all {n} diverged",
-        "some_diverged": "{n} of {total} ({k} diverged)",
-        "other_settings": "(other settings)",
-    },
-    "ko": {
-        "title": "# tinynet 과적합 실습: 결과",
-        "other": "[English report](REPORT.md)",
-        "generated": "{date}에 `{command}` 명령으로 만들었다. 아래의 모든 숫자는 이 명령의 실행 결과"
-                     "(시드 {seeds})에서 계산했다.",
-        "not_run": "이 명령으로 실행하지 않은 실험: {names} (추가하려면 예를 들어 다음을 실행하라: "
-                   "`python -m experiments {first}`).",
-        "diverged": "## 발산한 실행",
-        "how": "**읽는 법.** 각 구성은 시드마다 한 번씩 학습한다. 표의 값은 발산하지 않은 시드들의 "
-               "평균 ± 표본 표준편차다. *테스트 정확도*는 올바른 평가다: `model.eval()` (배치 정규화는 "
-               "이동 통계를 쓰고 드롭아웃은 꺼진다), 테스트 픽셀도 학습 픽셀처럼 [0, 1]로 바꾼다. "
-               "*강의 방식의 평가*는 강의의 잘못된 평가를 그대로 따른다: 0..255 원본 픽셀, 학습 "
-               "모드. *기준 모델 대비*는 기준 모델과의 평균 테스트 정확도 차이(%p) ± 표준오차 "
-               "sqrt(se₁² + se₂²)다. 보고서 전체에서 쓰는 하나의 규칙: 표준오차 2배 이내면 *비슷함* "
-               "(시드 잡음), 그 밖이면 *높음* 또는 *낮음*이다.",
-        "all": "## 모든 실험",
-        "lecture": "## 강의의 숫자와 우리의 숫자",
-        "frameworks": "## tinynet과 PyTorch",
-        "frameworks_note": "두 프레임워크는 같은 배치를 같은 순서로 보고 같은 초기 가중치에서 시작한다. "
-                           "드롭아웃/드롭 커넥트 마스크만 각 프레임워크의 난수 생성기에서 나온다.",
-        "setup": "설정: {dataset}, 학습 이미지 {train}장, {epochs} 에폭, 학습률 {lr}, 배치 {batch}, "
-                 "시드 {seeds}개, 테스트 세트는 {every} 에폭마다 (그리고 마지막에) 평가.",
-        "figure_failed": "(그림을 그리지 못했다: 명령이 출력한 경고를 보라)",
-        "see_above": "위의 [{title}]({path})도 보라.",
-        "method": "## 방법에 대한 메모",
-        "notes": [
-            "에폭별 학습 손실은 그 에폭 미니배치들의 교차 엔트로피 평균이다 (강의는 배치 하나의 손실을 "
-            "출력한다).",
-            "학습 정확도는 매 에폭 뒤 평가 모드에서 원본 학습 이미지(데이터 증강 없이)로 잰다. 최종 "
-            "숫자는 마지막 에폭의 값이다 (조기 종료는 되돌린 최고 에폭의 값).",
-            "손실이나 가중치가 유한하지 않게 되면 실행이 발산한 것이다: 그 자리에서 멈추고, 기록에는 "
-            "유한한 값만 남기며, 모든 통계에서 뺀다 (보고서가 이를 밝힌다).",
-            "이 보고서의 실행에 든 계산 시간: {minutes:.1f}분 (코어 하나 기준).",
-        ],
-        "table_head": "| 실험 | 구성 | 시드 | 학습 정확도 | 테스트 정확도 | 기준 모델 대비 (%p) "
-                      "| 강의 방식의 평가 | PyTorch 테스트 정확도 | 강의 보고값 |",
-        "all_diverged": "{n}개 모두 발산",
-        "some_diverged": "{total}개 중 {n}개 ({k}개 발산)",
-        "other_settings": "(다른 설정)",
-    },
-}
+from . import findings as general
+from .report_text import WORDS, acc, table_cell
+from .summary import FRAMEWORK_NAMES, MissingResults
 
 
 def korean(experiment):
@@ -124,7 +37,7 @@ def _seeds_cell(c, w):
 
 def _stat_cell(config, key):
     try:
-        return getattr(config, key).acc()
+        return acc(getattr(config, key))
     except (MissingResults, AttributeError):
         return "—"
 
@@ -140,7 +53,7 @@ def _versus_cell(results, row, language):
     if base.name == tiny.name and base.experiment == tiny.experiment:
         return "—"
     diff = tiny.test_acc - base.test_acc
-    return diff.short() if language == "en" else diff.short_ko()
+    return table_cell(diff).pick(language)
 
 
 def table(results, language):
@@ -218,7 +131,7 @@ def report(language, experiments, results, figures, command, seeds, all_names, p
         lines += [f"## {title}", "", f"*{question}*", "", _setup(results, experiment, w), ""]
         for figure in figures.get(experiment.name, []):
             lines += _figure_lines(figure, language, shown, w)
-        if plots and not figures.get(experiment.name):
+        if plots and experiment.figures and not figures.get(experiment.name):
             lines += [w["figure_failed"], ""]
         lines += _bullets(general.experiment_findings(experiment, results), language)
     distinct = {}              # the baseline and L1/L2 at λ = 0 are one run: counted once

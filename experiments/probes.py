@@ -38,6 +38,8 @@ import numpy as np
 import tinynet as tn
 from tinynet import nn
 
+from .models import HIDDEN, IN_FEATURES, NUM_CLASSES
+
 QUANTILES = (5, 25, 50, 75, 95)           # percent
 PROBE_ROWS = 300                          # rows of train_x the quantiles are taken on
 GRAD_STEPS_PER_EPOCH = 3
@@ -62,16 +64,22 @@ def _plain(config):
             and config.augmentation == "none" and not config.patience)
 
 
+def _recorded(config):
+    """(inside, histogram): whether a run of ``config`` records pre-activations
+    and gradient norms, and whether it records the final weight histogram."""
+    penalised = bool(config.l1 or config.l2)
+    inside = config.batchnorm != "none" or (_plain(config) and not penalised)
+    if config.batchnorm != "none" and (config.dropout or config.dropconnect):
+        inside = False
+    return inside, _plain(config)
+
+
 def for_run(config, learner):
     """The Probe for this configuration, or None when no figure needs its data."""
-    penalised = bool(config.l1 or config.l2)
-    watch_inside = config.batchnorm != "none" or (_plain(config) and not penalised)
-    if config.batchnorm != "none" and (config.dropout or config.dropconnect):
-        watch_inside = False
-    histogram = _plain(config)
-    if not (watch_inside or histogram):
+    inside, histogram = _recorded(config)
+    if not (inside or histogram):
         return None
-    return Probe(learner, epochs=config.epochs, inside=watch_inside, histogram=histogram)
+    return Probe(learner, epochs=config.epochs, inside=inside, histogram=histogram)
 
 
 def _quantiles(z):
@@ -187,3 +195,86 @@ class Probe:
         if self.histogram:
             out["weight_histogram"] = self.weight_histogram()
         return out
+
+
+# --------------------------------------------------------------------------
+# A stored probe record, checked against what Probe.result writes
+# --------------------------------------------------------------------------
+WEIGHT_MATRICES = len(HIDDEN) + 1                   # fc1..fc5
+CONNECTION_WEIGHTS = sum(a * b for a, b in zip((IN_FEATURES,) + HIDDEN, HIDDEN + (NUM_CLASSES,)))
+
+
+def _numbers(rows, shape, minimum=None):
+    """True when ``rows`` is a nested list of finite numbers of ``shape``."""
+    if not isinstance(rows, list) or len(rows) != shape[0]:
+        return False
+    if len(shape) > 1:
+        return all(_numbers(row, shape[1:], minimum) for row in rows)
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+               and (minimum is None or v >= minimum) for v in rows)
+
+
+def _epochs_problem(block, name, config, last_epoch):
+    epochs = block.get("epoch")
+    allowed = set(sampled_epochs(config.epochs))
+    if (not isinstance(epochs, list) or sorted(set(epochs)) != epochs
+            or not all(type(e) is int and e in allowed and e <= last_epoch for e in epochs)):
+        return f"its probes' {name} 'epoch' is not a list of the run's sampled epochs"
+    return None
+
+
+def _histogram_problem(hist, finished):
+    count = hist.get("count")
+    if type(count) is not int or not 0 <= count <= CONNECTION_WEIGHTS or (
+            finished and count != CONNECTION_WEIGHTS):
+        return f"its probes' weight_histogram 'count' is {count!r}, not {CONNECTION_WEIGHTS}"
+    for kind, (low, high, bins) in (("linear", LINEAR_BINS), ("log10_abs", LOG_BINS)):
+        part = hist.get(kind)
+        if not isinstance(part, dict) or (part.get("low"), part.get("high")) != (low, high):
+            return f"its probes' weight_histogram {kind!r} is not over [{low}, {high}]"
+        counts = part.get("counts")
+        if not _numbers(counts, (bins,), minimum=0) or not all(type(c) is int for c in counts):
+            return f"its probes' weight_histogram {kind!r} 'counts' are not {bins} whole numbers >= 0"
+        if sum(counts) != count:
+            return f"its probes' weight_histogram {kind!r} counts {sum(counts)} weights, not {count}"
+    return None
+
+
+def result_problem(result, config, last_epoch, allow_none=False):
+    """What makes ``result`` (a stored record's "probes") differ from what
+    Probe.result writes for a run of ``config`` whose last epoch (completed,
+    or the one it diverged in) is ``last_epoch``; None when it does not.
+    ``allow_none``: a diverged run may have stored no probes."""
+    inside, histogram = _recorded(config)
+    kinds = {"preactivations", "grad_norms"} if inside else set()
+    kinds |= {"weight_histogram"} if histogram else set()
+    if result is None:
+        return None if allow_none or not kinds else "its 'probes' are null"
+    if set(result) != kinds:
+        return f"its 'probes' hold {sorted(result)}, not {sorted(kinds)}"
+    if inside:
+        pre, grads = result["preactivations"], result["grad_norms"]
+        if not isinstance(pre, dict) or not isinstance(grads, dict):
+            return "its probes' preactivations or grad_norms are not objects"
+        if (pre.get("quantiles_percent"), pre.get("rows"), pre.get("mode")) != (
+                list(QUANTILES), PROBE_ROWS, "eval"):
+            return "its probes' preactivations are not eval-mode quantiles of the format probes.py writes"
+        problem = (_epochs_problem(pre, "preactivations", config, last_epoch)
+                   or _epochs_problem(grads, "grad_norms", config, last_epoch))
+        if problem:
+            return problem
+        quantiles = pre.get("quantiles")
+        if not _numbers(quantiles, (len(pre["epoch"]), len(HIDDEN), len(QUANTILES))) or any(
+                np.any(np.diff(layer) < 0) for epoch in quantiles for layer in epoch):
+            return "its probes' preactivations 'quantiles' are not increasing finite numbers " \
+                   "per sampled epoch and hidden layer"
+        if grads.get("steps_per_epoch") != GRAD_STEPS_PER_EPOCH or not _numbers(
+                grads.get("norms"), (len(grads["epoch"]), WEIGHT_MATRICES), minimum=0):
+            return "its probes' grad_norms 'norms' are not finite numbers >= 0 per sampled epoch " \
+                   "and weight matrix"
+    if histogram:
+        if not isinstance(result["weight_histogram"], dict):
+            return "its probes' weight_histogram is not an object"
+        return _histogram_problem(result["weight_histogram"], finished=not allow_none)
+    return None
+

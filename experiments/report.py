@@ -8,14 +8,15 @@ One data flow, in memory::
 Disk is only for resuming: the summaries are written for the reader and
 never read back here (``--report-only`` reloads the SEED records and calls
 ``write_all`` again, so a corrupt summary.json is simply rebuilt). Every
-file goes through experiments.storage (atomic writes, C5).
+file goes through experiments.storage (atomic writes).
 
-    stats.py     Stat, Diff (THE comparison rule), Text (English + Korean)
-    summary.py   seed records -> summaries (divergence-aware); Results for findings
-    findings.py  findings across experiments (divergence, the lecture, PyTorch)
-    figures/     every figure
-    markdown.py  REPORT.md and REPORT.ko.md
-    probes.py    what the figures need from inside a run (called by train.run)
+    stats.py        Stat, Diff (THE comparison rule)
+    report_text.py  the report's words: numbers and verdicts in English and Korean
+    summary.py      seed records -> summaries (divergence-aware); Results for findings
+    findings.py     findings across experiments (divergence, the lecture, PyTorch)
+    figures/        the figures each experiment declares, and the overview
+    markdown.py     REPORT.md and REPORT.ko.md
+    probes.py       what the figures need from inside a run (called by train.run)
 """
 from pathlib import Path
 

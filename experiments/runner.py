@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import multiprocessing
 import os
-import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -28,7 +26,8 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
-from . import storage, train
+from . import interrupts, storage, train
+from .record_check import record_problem, value_problem
 from .data import load_lab_data
 
 # Limit BLAS/OpenMP threads in worker processes. Spawned workers inherit the
@@ -59,56 +58,12 @@ class Job:
     def cost(self):
         """Rough relative run time (number of SGD steps), to start long jobs first."""
         c = self.config
-        images = c.train_size * (5 if c.augmentation == "rotations" else 1)
-        return c.epochs * max(1, images // c.batch_size) + 10 * c.epochs
+        return c.epochs * (c.images_per_epoch // c.batch_size) + 10 * c.epochs
 
 
 # --------------------------------------------------------------------------
 # Stored seeds
 # --------------------------------------------------------------------------
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-# What a complete record holds, with the type of each value.
-_RECORD_KEYS = {"seed": int, "framework": str, "settings": dict, "history": dict,
-                "final": dict, "seconds": (int, float)}
-# The final numbers every run that did not diverge has.
-_FINAL_NUMBERS = ("train_loss", "train_acc", "test_loss", "test_acc")
-
-
-def record_problem(record):
-    """What makes ``record`` unusable as a stored seed (a short phrase), or
-    None when it is a complete record as train.run returns it."""
-    if not isinstance(record, dict):
-        return f"it holds a JSON {type(record).__name__}, not an object"
-    for key, types in _RECORD_KEYS.items():
-        if key not in record:
-            return f"it has no {key!r}"
-        if not isinstance(record[key], types) or isinstance(record[key], bool):
-            return f"its {key!r} is a {type(record[key]).__name__}"
-    for key in ("diverged", "probes"):
-        if key not in record:
-            return f"it has no {key!r}"
-        if record[key] is not None and not isinstance(record[key], dict):
-            return f"its {key!r} is a {type(record[key]).__name__}"
-    for key, values in record["history"].items():
-        if not isinstance(values, list) or not all(_is_number(v) for v in values):
-            return f"its history {key!r} is not a list of finite numbers"
-    final, diverged = record["final"], record["diverged"]
-    if not isinstance(final.get("epochs_run"), int) or isinstance(final.get("epochs_run"), bool):
-        return "its final 'epochs_run' is missing or not a whole number"
-    if diverged is not None:
-        if not isinstance(diverged.get("epoch"), int) or not (
-                diverged.get("last_finite_loss") is None or _is_number(diverged["last_finite_loss"])):
-            return "its 'diverged' is not {epoch: int, last_finite_loss: number or null}"
-    else:
-        for key in _FINAL_NUMBERS:
-            if not _is_number(final.get(key)):
-                return f"its final {key!r} is missing or not a finite number"
-    return None
-
-
 def _same_settings(stored, wanted, ignore_code=False):
     if ignore_code:
         stored, wanted = dict(stored, code=None), dict(wanted, code=None)
@@ -118,8 +73,10 @@ def _same_settings(stored, wanted, ignore_code=False):
 def load_stored(job, out, ignore_code=False):
     """(record, status) of ``job``'s stored seed file; record is None unless
     status is "ok". status: "missing", "corrupt" (named in a one-line
-    warning on stderr), "stale" (run with other settings or other code:
-    ``ignore_code`` accepts other code), or "ok"."""
+    warning on stderr: the file and the field), "stale" (run with other
+    settings or other code: ``ignore_code`` accepts other code), or "ok"
+    (a record whose every value a run of these settings can produce,
+    record_check.py)."""
     path = job.path(out)
     if not path.exists():
         return None, "missing"
@@ -129,11 +86,14 @@ def load_stored(job, out, ignore_code=False):
     problem = record_problem(record)
     if problem is None and (record["seed"] != job.seed or record["framework"] != job.framework):
         problem = f"it holds seed {record['seed']} ({record['framework']})"
+    if problem is None and not _same_settings(record["settings"], job.config.settings(),
+                                              ignore_code):
+        return None, "stale"
+    if problem is None:
+        problem = value_problem(record, job.config)
     if problem is not None:
         storage.warn(f"warning: {path} is incomplete or invalid ({problem}); ignoring it")
         return None, "corrupt"
-    if not _same_settings(record["settings"], job.config.settings(), ignore_code):
-        return None, "stale"
     return record, "ok"
 
 
@@ -180,9 +140,6 @@ def run_job(job):
 
 
 def _init_worker():
-    # Ctrl-C is handled by the parent alone, which then stops the workers;
-    # otherwise every worker would print its own KeyboardInterrupt traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(limits=1)
 
 
@@ -194,7 +151,8 @@ def _results(todo, workers):
         return
     os.environ.update(_ONE_THREAD)
     context = multiprocessing.get_context("spawn")   # fresh interpreters: safe with torch, BLAS
-    pool = context.Pool(min(workers, len(todo)), initializer=_init_worker)
+    with interrupts.ignored_by_workers():            # Ctrl-C is the parent's, which stops them
+        pool = context.Pool(min(workers, len(todo)), initializer=_init_worker)
     try:
         yield from pool.imap_unordered(run_job, todo, chunksize=1)
         pool.close()
@@ -261,36 +219,39 @@ def _same_run(job):
 
 def run_jobs(jobs, out, workers=2, fresh=False, stream=None):
     """Run ``jobs`` (reusing stored seeds unless ``fresh``); return
-    ({job.key: record}, number of records reused from disk). Raises Interrupted
-    (with the finished records) on Ctrl-C.
+    ({job.key: record}, number of records reused from disk). Raises
+    Interrupted on Ctrl-C, whenever it comes, with exactly the records
+    that are stored on disk.
 
     Configurations with identical settings -- the baseline, L1 with λ = 0 and
     L2 with λ = 0 -- are trained once per seed, and the record is stored
     under each of their names.
     """
     records, groups, stale = {}, {}, 0
-    for job in jobs:
-        stored, status = (None, "fresh") if fresh else load_stored(job, out)
-        stale += status == "stale"
-        if stored is not None:
-            records[job.key] = dict(stored, experiment=job.experiment, config=job.config.name)
-        else:
-            groups.setdefault(_same_run(job), []).append(job)
-    if stale:
-        print(f"recomputing {stale} stored run(s) made with other settings or other code",
-              file=stream or sys.stderr, flush=True)
-    by_leader = {group[0].key: group for group in groups.values()}   # the first job runs
-    todo = sorted((group[0] for group in groups.values()), key=Job.cost, reverse=True)
-    progress = Progress(todo, reused=len(records), stream=stream)   # longest jobs first
     try:
+        with interrupts.deferred():     # Ctrl-C after reading every stored seed: all are counted
+            for job in jobs:
+                stored, status = (None, "fresh") if fresh else load_stored(job, out)
+                stale += status == "stale"
+                if stored is not None:
+                    records[job.key] = dict(stored, experiment=job.experiment,
+                                            config=job.config.name)
+                else:
+                    groups.setdefault(_same_run(job), []).append(job)
+        if stale:
+            print(f"recomputing {stale} stored run(s) made with other settings or other code",
+                  file=stream or sys.stderr, flush=True)
+        by_leader = {group[0].key: group for group in groups.values()}   # the first job runs
+        todo = sorted((group[0] for group in groups.values()), key=Job.cost, reverse=True)
+        progress = Progress(todo, reused=len(records), stream=stream)   # longest jobs first
         with contextlib.closing(_results(todo, workers)) as results:   # closing stops the pool
             for key, record in results:
-                group = by_leader[key]
-                for job in group:
-                    copy = dict(record, experiment=job.experiment, config=job.config.name)
-                    records[job.key] = copy
-                    storage.write_json(job.path(out), copy)
-                progress.update(group[0], record)
+                with interrupts.deferred():      # each file written AND counted, or neither
+                    for job in by_leader[key]:
+                        copy = dict(record, experiment=job.experiment, config=job.config.name)
+                        storage.write_json(job.path(out), copy)
+                        records[job.key] = copy
+                progress.update(by_leader[key][0], record)
     except KeyboardInterrupt:
         raise Interrupted(records) from None
     return records, progress.reused

@@ -1,8 +1,10 @@
 """What the l1 and l2 sweeps share: their configurations and findings."""
 import numpy as np
 
-from .config import RunConfig
 from tinynet.text import Text
+
+from .config import RunConfig
+from .report_text import acc, points, spread_points, verb
 
 LEARNED = 0.5        # seeds below this train accuracy never learned to fit the training images
 
@@ -33,30 +35,29 @@ def penalty_findings(r, kind):
     penalised = [c for c in configs if c.settings[kind] > 0]
     if none is not None and penalised:
         best = max(penalised, key=lambda c: c.test_acc.mean)
-        verb = (best.test_acc - none.test_acc).verb()
+        change = verb(best.test_acc - none.test_acc)
         lines.append(Text(
-            f"The best penalised run, {lam(best, kind)}, {verb.en} compared with no penalty "
-            f"({best.test_acc.acc()} vs {none.test_acc.acc()}).",
-            f"정규화를 적용한 실행 중 가장 좋은 실행({lam(best, kind)})은 정규화가 없을 때에 비해 {verb.ko} "
-            f"({best.test_acc.acc()} 대 {none.test_acc.acc()})."))
+            f"The best penalised run, {lam(best, kind)}, {change.en} compared with no penalty "
+            f"({acc(best.test_acc)} vs {acc(none.test_acc)}).",
+            f"정규화를 적용한 실행 중 가장 좋은 실행({lam(best, kind)})은 정규화가 없을 때에 비해 {change.ko} "
+            f"({acc(best.test_acc)} 대 {acc(none.test_acc)})."))
         strongest = penalised[-1]
-        closing = strongest.gap - none.gap
-        if closing.verdict == "lower":
+        without, with_it = spread_points(none.gap), spread_points(strongest.gap)
+        if (strongest.gap - none.gap).verdict == "lower":
+            train, test = (points(strongest.train_acc - none.train_acc),
+                           points(strongest.test_acc - none.test_acc))
             lines.append(Text(
                 f"The strongest penalty, {lam(strongest, kind)}, closes the gap from "
-                f"{none.gap.points()} to {strongest.gap.points()}: train accuracy changed by "
-                f"{(strongest.train_acc - none.train_acc).points()}, test accuracy by "
-                f"{(strongest.test_acc - none.test_acc).points()}.",
-                f"가장 강한 정규화({lam(strongest, kind)})는 차이를 {none.gap.points_ko()}에서 "
-                f"{strongest.gap.points_ko()}로 줄인다: 학습 정확도는 "
-                f"{(strongest.train_acc - none.train_acc).points_ko()}, 테스트 정확도는 "
-                f"{(strongest.test_acc - none.test_acc).points_ko()} 변했다."))
+                f"{without.en} to {with_it.en}: train accuracy changed by {train.en}, test "
+                f"accuracy by {test.en}.",
+                f"가장 강한 정규화({lam(strongest, kind)})는 차이를 {without.ko}에서 "
+                f"{with_it.ko}로 줄인다: 학습 정확도는 {train.ko}, 테스트 정확도는 {test.ko} 변했다."))
         else:
             lines.append(Text(
                 f"Even the strongest penalty, {lam(strongest, kind)}, does not clearly close the "
-                f"gap ({none.gap.points()} without, {strongest.gap.points()} with it).",
+                f"gap ({without.en} without, {with_it.en} with it).",
                 f"가장 강한 정규화({lam(strongest, kind)})도 차이를 뚜렷하게 줄이지 못한다 (정규화 없이 "
-                f"{none.gap.points_ko()}, 정규화와 함께 {strongest.gap.points_ko()})."))
+                f"{without.ko}, 정규화와 함께 {with_it.ko})."))
     collapsed = [(c, int((c.train_acc.values < LEARNED).sum())) for c in configs]
     collapsed = [(c, k) for c, k in collapsed if k]
     if collapsed:

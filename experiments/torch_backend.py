@@ -1,7 +1,7 @@
 """The same experiments in PyTorch, to put tinynet's numbers beside PyTorch's.
 
 Only this module imports torch, and only when ``--framework torch`` asks
-for it (train.make_learner imports it lazily): tinynet itself never does.
+for it (learner.make_learner imports it lazily): tinynet itself never does.
 
 What is the same as the tinynet run of a seed:
   * the data and every batch -- train.run feeds both frameworks from the
@@ -102,7 +102,7 @@ def _tensor(array):
 
 
 class TorchLearner:
-    """The PyTorch version of train.TinynetLearner (same methods)."""
+    """The PyTorch version of learner.TinynetLearner (same methods)."""
 
     framework = "torch"
 
@@ -129,14 +129,22 @@ class TorchLearner:
             total = total + self.l2 * sum((w * w).sum() for w in self.weights)
         return total
 
-    def step(self, x, y):
-        logits = self.model(_tensor(x))
+    def forward(self, x):
+        return self.model(_tensor(x))
+
+    def loss(self, logits, y):
+        """The batch's mean cross-entropy as a float; the objective L~ (with
+        the penalty) is kept for backward."""
         loss = self.loss_fn(logits, _tensor(y))
-        objective = loss + self._penalty() if (self.l1 or self.l2) else loss
-        self.optimizer.zero_grad()
-        objective.backward()
-        self.optimizer.step()
+        self._objective = loss + self._penalty() if (self.l1 or self.l2) else loss
         return loss.item()
+
+    def backward(self):
+        self.optimizer.zero_grad()
+        self._objective.backward()
+
+    def update(self):
+        self.optimizer.step()
 
     def penalty(self):
         with torch.no_grad():

@@ -4,7 +4,7 @@ report, figure and findings tests: no training needed, and every corner
 import numpy as np
 
 from experiments import probes
-from experiments.train import eval_epochs
+from experiments.evaluation import eval_epochs
 
 
 def make_probes(config, rng, epochs):

@@ -74,6 +74,23 @@ def shown(value):
     return f"{value!r} (of type {type(value).__name__})"
 
 
+def check_pair(owner, name, value, smallest=1):
+    """An integer or a pair of integers (height, width), each >= ``smallest``
+    (1 for sizes and strides, 0 for padding).
+
+    As PyTorch's ``kernel_size``, ``stride`` and ``padding``: ``3`` means
+    ``(3, 3)``. Returned as a tuple of two ints.
+    """
+    kind = {1: "positive", 0: "non-negative"}[smallest]
+    what = f"a {kind} integer or a pair (height, width) of them"
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or not all(_is_integer(v) for v in pair):
+        refuse(TypeError, owner, name, what, value)
+    if min(pair) < smallest:
+        refuse(ValueError, owner, name, what, value)
+    return int(pair[0]), int(pair[1])
+
+
 def refuse(error, owner, name, what, value, hint=""):
     """Raise ``error`` with the one message style of this module."""
     raise error(f"{owner_name(owner)}: {name} must be {what}, got {shown(value)}{hint}")

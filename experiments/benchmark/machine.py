@@ -1,5 +1,5 @@
-"""The machine the benchmark runs on: its configuration, its thread limits,
-and whether other processes disturbed a measurement.
+"""The machine the benchmark runs on: its configuration, and whether other
+processes disturbed a measurement.
 
 Shared machines: around every timed slot the CPU time used by *other*
 processes is read (psutil). A slot during which they needed the cores this
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_info
 
 BLAS_VARIABLE_PREFIXES = ("OPENBLAS", "OMP_", "MKL_", "GOTO", "BLIS", "VECLIB")
 
@@ -31,33 +31,33 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
-def environment(torch_module=None):
-    """Versions, CPU, BLAS libraries and their thread counts, as a dict."""
-    import tinynet
+def environment(about):
+    """Versions, CPU, BLAS libraries and their thread counts, as a dict.
+    ``about``: what each worker process reports of itself ({worker: dict})."""
     env = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "python": platform.python_version(), "numpy": np.__version__,
-        "tinynet": tinynet.__version__,
         "platform": platform.platform(), "cpu": cpu_model(), "cpu_count": os.cpu_count(),
         "blas_env": {key: value for key, value in sorted(os.environ.items())
                      if key.startswith(BLAS_VARIABLE_PREFIXES)},
         "threadpool_info": threadpool_info(),
+        "workers": about,
     }
-    if torch_module is not None:
-        env["torch"] = torch_module.__version__
-        env["torch_num_threads"] = torch_module.get_num_threads()
-        env["torch_blas"] = "MKL" if torch_module.backends.mkl.is_available() else "other"
-        env["torch_mkldnn"] = bool(torch_module.backends.mkldnn.is_available())
+    for worker in about.values():
+        env.update({key: value for key, value in worker.items() if key.startswith("torch")})
     return env
 
 
 def print_environment(env):
     print("## Machine and BLAS configuration\n")
     print(f"- CPU: {env['cpu']} ({env['cpu_count']} logical CPUs); {env['platform']}")
-    versions = [f"Python {env['python']}", f"NumPy {env['numpy']}", f"tinynet {env['tinynet']}"]
+    versions = [f"Python {env['python']}", f"NumPy {env['numpy']}"]
     if "torch" in env:
         versions.append(f"PyTorch {env['torch']}")
     print("- " + ", ".join(versions))
+    for worker, about in env["workers"].items():
+        if worker.startswith("tinynet"):                  # the timed checkouts
+            print(f"- {worker}: tinynet {about['tinynet']} from {Path(about['tinynet_file']).parent}")
     blas_env = env["blas_env"]
     print("- BLAS environment variables: "
           + (", ".join(f"{key}={value}" for key, value in blas_env.items()) if blas_env else "none set"))
@@ -79,28 +79,6 @@ def blas_thread_counts():
     return [library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas"]
 
 
-class ThreadLimit:
-    """``with ThreadLimit(n, torch_module):`` BLAS/OpenMP threads (threadpoolctl)
-    and PyTorch's intra-op threads limited to ``n``; ``.blas_threads`` says
-    what the BLAS libraries then use."""
-
-    def __init__(self, threads, torch_module=None):
-        self.threads, self.torch = threads, torch_module
-
-    def __enter__(self):
-        self.limiter = threadpool_limits(limits=self.threads)
-        self.blas_threads = blas_thread_counts()
-        if self.torch is not None:
-            self.torch_threads_before = self.torch.get_num_threads()
-            self.torch.set_num_threads(self.threads)
-        return self
-
-    def __exit__(self, *exc_info):
-        if self.torch is not None:
-            self.torch.set_num_threads(self.torch_threads_before)
-        self.limiter.restore_original_limits()
-
-
 class CpuMonitor:
     """CPU time used on this machine by OTHER processes (and the hypervisor).
 
@@ -113,18 +91,26 @@ class CpuMonitor:
     core, at least ``limit_seconds``: /proc/stat counts in 10 ms ticks).
     """
 
-    def __init__(self, threads=1, limit_fraction=0.10, limit_seconds=0.025):
+    def __init__(self, threads=1, pids=(), limit_fraction=0.10, limit_seconds=0.025):
         self.free_cores = max(0, (os.cpu_count() or 1) - threads)
-        self.process = psutil.Process()
+        self.processes = [psutil.Process()] + [psutil.Process(pid) for pid in pids]
         self.limit_fraction, self.limit_seconds = limit_fraction, limit_seconds
 
     def snapshot(self):
-        """(machine busy CPU seconds, this process's CPU seconds incl. children)."""
-        machine, own = psutil.cpu_times(), self.process.cpu_times()
+        """(machine busy CPU seconds, CPU seconds of this process, its finished
+        children and the benchmark's worker processes ``pids``)."""
+        machine = psutil.cpu_times()
         busy = (machine.user + machine.nice + machine.system + getattr(machine, "irq", 0)
                 + getattr(machine, "softirq", 0) + getattr(machine, "steal", 0))
-        return busy, (own.user + own.system + getattr(own, "children_user", 0)
-                      + getattr(own, "children_system", 0))
+        own = 0.0
+        for process in self.processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            own += (times.user + times.system + getattr(times, "children_user", 0)
+                    + getattr(times, "children_system", 0))
+        return busy, own
 
     def foreign(self, before, after):
         """CPU seconds others used between two snapshots."""

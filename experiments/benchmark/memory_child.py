@@ -25,7 +25,6 @@ All sizes in bytes.
 """
 import argparse
 import json
-import os
 import resource
 import sys
 import time
@@ -72,7 +71,6 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    import numpy as np
     import tinynet as tn
     from tinynet import nn, optim
     from tinynet.data import DataLoader, load_dataset

@@ -1,105 +1,56 @@
-"""``--profile``: where tinynet's step spends its time, next to the ceiling's.
-
-Per-phase times of tinynet and the ceiling without the profiler (the two
-alternate step by step, so machine noise hits them alike), then a cProfile
-of tinynet's step.
+"""Where each checkout's step spends its time, next to the ceiling's: the
+four phases (forward, loss, backward, update; phases.py), timed in the
+workers round by round, and ``--profile``'s cProfile of each tinynet step.
 """
-import cProfile
-import io
-import pstats
 import statistics
-import time
 
-from threadpoolctl import threadpool_limits
-
-from . import contestants
-from .timing import make_batches, run_steps
-
-PHASES = ("forward", "loss + dL/dlogits", "backward", "update")
+from .phases import PHASES
+from .timing import Entry
+from .workers import REFERENCE
 
 
-def phase_times(contestant, x, y, clock=time.perf_counter):
-    """Seconds spent in each phase of one step of ``contestant`` (tinynet or ceiling)."""
-    if isinstance(contestant, contestants.TinynetStep):
-        model, loss_fn, optimizer = contestant.model, contestant.loss_fn, contestant.opt
-        start = clock()
-        logits = model(x)
-        forward_done = clock()
-        loss_fn(logits, y)
-        optimizer.zero_grad()
-        dlogits = loss_fn.backward()
-        loss_done = clock()
-        model.backward(dlogits)
-        backward_done = clock()
-        optimizer.step()
-        update_done = clock()
-    else:
-        start = clock()
-        contestant.forward(x)
-        forward_done = clock()
-        contestant.loss_and_grad(y)
-        loss_done = clock()
-        contestant.backward(x)
-        backward_done = clock()
-        contestant.update()
-        update_done = clock()
-    return (forward_done - start, loss_done - forward_done, backward_done - loss_done,
-            update_done - backward_done)
+def _entries(checkouts):
+    return [Entry(c.label, c.label, "tinynet") for c in checkouts] + \
+        [Entry("ceiling", REFERENCE, "ceiling")]
 
 
-def median_phases(competitors, batches_of):
-    """Median µs per phase for each contestant, alternating them step by step."""
-    rows = {contestant.name: [] for contestant in competitors}
-    for i in range(min(len(batches) for batches in batches_of.values())):
-        for contestant in competitors:
-            rows[contestant.name].append(phase_times(contestant, *batches_of[contestant.name][i]))
-    return {name: {phase: 1e6 * statistics.median(column) for phase, column in zip(PHASES, zip(*times))}
-            for name, times in rows.items()}
+def measure_phases(workers, checkouts, batches, rounds, repeat_seconds):
+    """{batch: {label: {phase: median µs}}}: per round, each contestant's
+    per-phase medians over one slot of about ``repeat_seconds``, the order
+    rotating; then the median over the rounds. One BLAS thread."""
+    workers.ask_all("threads", threads=1)
+    results = {}
+    for batch in batches:
+        entries = _entries(checkouts)
+        steps = {}
+        for entry in entries:
+            workers.ask(entry.worker, "make", name=entry.label, contestant=entry.contestant,
+                        variant="base", batch=batch)
+            steps[entry.label] = workers.ask(entry.worker, "calibrate", name=entry.label,
+                                             seconds=repeat_seconds)["steps"]
+        seen = {entry.label: [] for entry in entries}
+        for r in range(rounds):
+            shift = r % len(entries)
+            for entry in entries[shift:] + entries[:shift]:
+                seen[entry.label].append(workers.ask(entry.worker, "phases", name=entry.label,
+                                                     steps=steps[entry.label])["phases"])
+        workers.ask_all("drop")
+        results[batch] = {label: {phase: statistics.median(row[phase] for row in rows)
+                                  for phase in PHASES} for label, rows in seen.items()}
+        print(f"  batch {batch:>5}: " + "; ".join(
+            f"{label} " + " / ".join(f"{us:.0f}" for us in phases.values()) + " µs"
+            for label, phases in results[batch].items()), flush=True)
+    return results
 
 
-def profile_tinynet(batch_size=10, steps=3000, top=25):
-    """cProfile of tinynet's step, and per-phase timings of tinynet and the
-    ceiling without the profiler (interleaved, 1 BLAS thread)."""
-    weights = contestants.init_weights(0)
-    tinynet_step = contestants.TinynetStep(weights, batch_size)
-    ceiling_step = contestants.CeilingStep(weights, batch_size)
-    competitors = (tinynet_step, ceiling_step)
-    pool = make_batches(batch_size)
-    batches_of = {}
-    for contestant in competitors:
-        prepared = [contestant.prepare(x, y) for x, y in pool]
-        batches_of[contestant.name] = [prepared[i % len(prepared)] for i in range(steps)]
-    walls = {"tinynet": [], "ceiling": []}
-    with threadpool_limits(limits=1):
-        for contestant in competitors:
-            run_steps(contestant.step, batches_of[contestant.name][:200])
-        for _ in range(3):                       # interleaved, median of 3
-            for contestant in competitors:
-                walls[contestant.name].append(run_steps(contestant.step, batches_of[contestant.name])
-                                              / steps)
-        phases = median_phases(competitors, batches_of)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        run_steps(tinynet_step.step, batches_of["tinynet"])
-        profiler.disable()
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
-    return {"batch_size": batch_size, "steps": steps,
-            "us_per_step": {name: 1e6 * statistics.median(times) for name, times in walls.items()},
-            "phases_us": phases, "text": text.getvalue()}
-
-
-def print_profile(profile):
-    us_per_step = profile["us_per_step"]
-    print(f"\n## Where tinynet's step spends its time (batch {profile['batch_size']}, 1 thread)\n")
-    print("| phase | tinynet µs | ceiling µs | tinynet − ceiling |\n|---|---|---|---|")
-    for phase in PHASES:
-        tinynet_us, ceiling_us = profile["phases_us"]["tinynet"][phase], profile["phases_us"]["ceiling"][phase]
-        print(f"| {phase} | {tinynet_us:.1f} | {ceiling_us:.1f} | {tinynet_us - ceiling_us:+.1f} |")
-    print(f"| whole step (timed without phase clocks) | {us_per_step['tinynet']:.1f} | "
-          f"{us_per_step['ceiling']:.1f} | {us_per_step['tinynet'] - us_per_step['ceiling']:+.1f} |")
-    print(f"\ncProfile of tinynet's step ({profile['steps']} steps; matrix products run inside the "
-          "calling function, so they count as its own time):\n")
-    print("```")
-    print(profile["text"].strip())
-    print("```")
+def profile_tinynets(workers, checkouts, batch_size=10, steps=3000, top=25):
+    """{label: cProfile text} of each checkout's tinynet step (1 BLAS thread)."""
+    workers.ask_all("threads", threads=1)
+    texts = {}
+    for checkout in checkouts:
+        workers.ask(checkout.label, "make", name="profile", contestant="tinynet", variant="base",
+                    batch=batch_size)
+        texts[checkout.label] = workers.ask(checkout.label, "profile", name="profile",
+                                            steps=steps, top=top)["text"]
+    workers.ask_all("drop")
+    return {"batch_size": batch_size, "steps": steps, "text": texts}

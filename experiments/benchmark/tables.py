@@ -22,48 +22,52 @@ def verdict(ok):
 
 
 def print_equivalence(results):
-    print("\n## Equivalence check (one float64 step from identical weights)\n")
+    print("\n## Equivalence check (one float64 step from identical weights, against the ceiling)\n")
     for check in results["equivalence"]:
-        diffs = ", ".join(f"{pair.replace('_vs_', ' vs ')} {diff:.1e}"
+        diffs = ", ".join(f"{pair.replace('_vs_ceiling', '')} {diff:.1e}"
                           for pair, diff in check["max_abs_diff"].items())
-        losses = ", ".join(f"{name} {loss:.6f}" for name, loss in check["losses"].items())
         errors = f"; ERRORS: {check['errors']}" if check["errors"] else ""
-        print(f"- batch {check['batch_size']}: max abs weight difference {diffs or '—'} "
-              f"(loss {losses}){errors}")
+        print(f"- batch {check['batch_size']}: max abs weight difference {diffs or '—'}{errors}")
     print(f"- verdict: {verdict(results['equivalence_pass'])} "
           f"(tolerance {results['equivalence_tolerance']:.0e})")
 
 
-def print_steps(results):
-    names = results["contestants"]
-    print("\n## Training step, float32 (forward, loss, backward, SGD update): steps/s, median of "
-          f"{results['settings']['repeats']} interleaved repeats\n")
-    head = ("| threads | batch | " + " | ".join(names)
-            + " | tinynet/torch | tinynet/ceiling | target (1 thread) | result | undisturbed rounds |")
+def _table(head):
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
+
+
+def print_steps(results):
+    names, tinynets = results["contestants"], results["tinynets"]
+    print("\n## Training step, float32 (forward, loss, backward, SGD update): steps/s, median of "
+          f"{results['settings']['repeats']} interleaved repeats ({results['settings']['clock']} "
+          "clock)\n")
+    ratio_names = [f"{t}/{other}" for t in tinynets for other in ("torch", "ceiling")]
+    _table("| threads | batch | " + " | ".join(names) + " | " + " | ".join(ratio_names)
+           + " | target (1 thread) | result | undisturbed rounds |")
     for config in results["steps"]:
         figures, ratios, targets = config["contestants"], config["ratios"], config["targets"]
         rates = [format_rate(figures.get(name, {}).get("steps_per_s")) for name in names]
+        cells = [format_ratio(ratios.get(name.replace("/", "_vs_"))) for name in ratio_names]
         if targets:
             target = (f"≥{targets['tinynet_vs_torch_min']:.2g}x torch, "
                       f"≥{targets['tinynet_vs_ceiling_min']:.0%} ceiling")
             result = f"{verdict(targets['torch_pass'])} / {verdict(targets['ceiling_pass'])}"
         else:
             target = result = "—"
-        print(f"| {config['threads']} | {config['batch_size']} | " + " | ".join(rates)
-              + f" | {format_ratio(ratios.get('tinynet_vs_torch'))}"
-              f" | {format_ratio(ratios.get('tinynet_vs_ceiling'))}"
-              f" | {target} | {result} | {config['clean_rounds']}/{config['rounds']}"
+        print(f"| {config['threads']} | {config['batch_size']} | " + " | ".join(rates + cells)
+              + f" | {target} | {result} | {config['clean_rounds']}/{config['rounds']}"
               f"{disturbed_mark(config)} |")
+    errors = {name: figure["error"] for config in results["steps"]
+              for name, figure in config["contestants"].items() if "error" in figure}
+    for name, error in errors.items():
+        print(f"\nnot timed: {name}: {error}")
     if any(config.get("disturbed") for config in results["steps"]):
         print("\n\\* disturbed: other processes kept using the cores these threads needed in most "
               "rounds; the figures (medians over all rounds) are unreliable, the ratios less so.")
 
     print("\n## Throughput: samples/s (and µs per step)\n")
-    head = "| threads | batch | " + " | ".join(names) + " | spread (min–max, % of median) |"
-    print(head)
-    print("|" + "---|" * (head.count("|") - 1))
+    _table("| threads | batch | " + " | ".join(names) + " | spread (min–max, % of median) |")
     for config in results["steps"]:
         cells, spreads = [], []
         for name in names:
@@ -76,6 +80,69 @@ def print_steps(results):
                 cells.append("—")
         print(f"| {config['threads']} | {config['batch_size']} | " + " | ".join(cells)
               + " | " + ", ".join(spreads) + " |")
+
+
+def print_checks(results, descriptions):
+    """What each check and the tape cost per step: the step without it, timed
+    in the same rounds as the step itself (1 thread)."""
+    tinynets = results["tinynets"]
+    print("\n## What each check and the tape cost, per step (1 thread, µs per step; saved: "
+          "median over the rounds of the difference to the step in the same round)\n")
+    _table("| batch | the step ... | " + " | ".join(f"{t} | saved" for t in tinynets) + " |")
+    for config in results["steps"]:
+        if config["threads"] != 1:
+            continue
+        figures, costs = config["contestants"], config["check_costs"]
+        for variant, description in {"": "as it is", **descriptions}.items():
+            cells = []
+            for t in tinynets:
+                label = f"{t}:{variant}" if variant else t
+                if "us_per_step" not in figures.get(label, {}):
+                    cells += ["not timed", "—"]
+                    continue
+                cost = costs.get(label)
+                cells += [f"{figures[label]['us_per_step']:,.1f}",
+                          f"{cost['us_saved']:+,.1f} µs ({cost['share']:+.1%})" if cost else ""]
+            name = f"{description} (`{variant}`)" if variant else description
+            print(f"| {config['batch_size']} | {name} | " + " | ".join(cells) + " |")
+    print("\nEach row is the same step with one thing removed, timed in the same rounds as the "
+          "real one; on a shared machine differences of a few µs are noise (`--callgrind` "
+          "counts instructions instead).")
+
+
+def print_phases(phases):
+    print("\n## Where the step's time goes (1 thread, median µs per phase)\n")
+    labels = list(next(iter(phases.values())))
+    _table("| batch | phase | " + " | ".join(labels) + " |")
+    for batch, by_label in phases.items():
+        for phase in next(iter(by_label.values())):
+            print(f"| {batch} | {phase} | "
+                  + " | ".join(f"{by_label[label][phase]:,.1f}" for label in labels) + " |")
+        print(f"| {batch} | **sum** | "
+              + " | ".join(f"{sum(by_label[label].values()):,.1f}" for label in labels) + " |")
+
+
+def print_profile(profile):
+    for label, text in profile["text"].items():
+        print(f"\n## cProfile of {label}'s step (batch {profile['batch_size']}, "
+              f"{profile['steps']} steps, 1 thread; matrix products count as their caller's own "
+              "time)\n")
+        print("```")
+        print(text.strip())
+        print("```")
+
+
+def print_instructions(counts):
+    print("\n## Instructions per step (valgrind callgrind; deterministic)\n")
+    _table("| batch | contestant | k instructions per step | relative to tinynet |")
+    for batch, by_label in counts.items():
+        base = by_label.get("tinynet")
+        for label, value in by_label.items():
+            if isinstance(value, str):
+                print(f"| {batch} | {label} | failed: {value} | — |")
+                continue
+            relative = f"{value / base:.3f}x" if isinstance(base, float) else "—"
+            print(f"| {batch} | {label} | {value / 1e3:,.1f} | {relative} |")
 
 
 def print_whole_runs(results):
@@ -157,6 +224,10 @@ def summary_lines(results):
             line += (f" — the ceiling itself is {1 / ratios['torch_vs_ceiling']:.2f}x torch here, so the "
                      f"torch target needs tinynet at ≥{needed:.0%} of the ceiling")
         lines.append(line)
+        for other in results["tinynets"][1:]:
+            lines.append(f"batch {config['batch_size']}, 1 thread: {other}/torch "
+                         f"{format_ratio(ratios.get(f'{other}_vs_torch'))}, {other}/ceiling "
+                         f"{format_ratio(ratios.get(f'{other}_vs_ceiling'))}")
     memory = results["memory"]
     if memory.get("pass") is not None:
         lines.append(f"memory: peak − baseline {memory['peak_minus_baseline'] / MB:.1f} MB vs budget "
@@ -165,9 +236,13 @@ def summary_lines(results):
     return lines
 
 
-def print_report(results):
+def print_report(results, descriptions):
     print_equivalence(results)
     print_steps(results)
+    if any(":" in name for config in results["steps"] for name in config["contestants"]):
+        print_checks(results, descriptions)
+    if results.get("phases"):
+        print_phases(results["phases"])
     print_whole_runs(results)
     print_memory(results["memory"])
     print("\n## Targets\n")

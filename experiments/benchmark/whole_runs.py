@@ -11,21 +11,15 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .contestants import SIZES
 from .machine import CpuWatch, blas_thread_counts
+from .network import SIZES
+from .tables import MB, format_seconds
+from .workers import REPO, worker_env
 
-REPO = Path(__file__).resolve().parents[2]
 MEMORY_CHILD = Path(__file__).resolve().with_name("memory_child.py")
 
 LECTURE = {"dataset": "mnist", "n_train": 300, "batch_size": 10, "epochs": 100, "lr": 0.1}
 EPOCH = {"dataset": "fashion-mnist", "batch_size": 100}
-
-
-def _child_env():
-    """This environment, with the checkout first on PYTHONPATH (tinynet and the lab)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    return env
 
 
 def lecture_run(root, threads=None, seed=0):
@@ -68,7 +62,7 @@ def lab_run(root):
             command += ["--data-dir", root]
         with CpuWatch(os.cpu_count()) as watch:
             start = time.perf_counter()
-            process = subprocess.run(command, cwd=REPO, env=_child_env(), capture_output=True, text=True)
+            process = subprocess.run(command, cwd=REPO, env=worker_env(REPO), capture_output=True, text=True)
             seconds = time.perf_counter() - start
     return {"measured": True, "seconds": seconds, "returncode": process.returncode, **watch.info,
             "command": "python -m experiments --seeds 10 --fresh --out <scratch dir>",
@@ -102,7 +96,7 @@ def epoch_and_memory(root, threads):
     if threads:
         command += ["--threads", str(threads)]
     with CpuWatch(threads or os.cpu_count()) as watch:
-        process = subprocess.run(command, cwd=REPO, env=_child_env(), capture_output=True, text=True)
+        process = subprocess.run(command, cwd=REPO, env=worker_env(REPO), capture_output=True, text=True)
     lines = process.stdout.strip().splitlines()
     if process.returncode != 0 or not lines:
         last = (process.stderr.strip().splitlines() or ["no output"])[-1]
@@ -131,3 +125,41 @@ def epoch_and_memory(root, threads):
                                          "samples_per_s", "steps_per_s", "blas_threads")}
     epoch.update(threads=threads, **watch.info)
     return epoch, memory
+
+
+def measure_epochs(args, root):
+    """The full-epoch children, at each thread count; (epochs, memory)."""
+    epochs, memory = [], {"peak": None, "note": "not measured"}
+    if args.no_epoch:
+        return [{"epoch_seconds": None, "note": "skipped"}], {"peak": None, "note": "skipped"}
+    for threads in args.threads:
+        print(f"Full Fashion-MNIST epoch in a fresh subprocess, {threads} thread(s) ...", flush=True)
+        try:
+            epoch, child_memory = epoch_and_memory(root, threads)
+        except Exception as error:  # noqa: BLE001 - the table says "not measured" and why
+            note = f"failed: {type(error).__name__}: {error}"
+            epochs.append({"threads": threads, "epoch_seconds": None, "note": note})
+            if memory.get("peak") is None:
+                memory["note"] = note
+            continue
+        if memory.get("peak") is None:          # the memory figure: the first thread count
+            memory = dict(child_memory, threads=threads)
+        epochs.append(epoch)
+        print(f"  {epoch['epoch_seconds']:.2f} s, peak RSS {child_memory['peak'] / MB:.1f} MB"
+              + ("  [DISTURBED]" if epoch.get("disturbed") else ""))
+    return epochs, memory
+
+
+def measure_lecture_runs(args, root):
+    if args.no_lecture:
+        return [{"seconds": None, "note": "skipped"}]
+    runs = []
+    for threads in args.threads:
+        print(f"Lecture baseline run, {threads} thread(s) ...", flush=True)
+        try:
+            run = lecture_run(root, threads)
+        except Exception as error:  # noqa: BLE001 - the table says "not measured" and why
+            run = {"threads": threads, "seconds": None, "note": f"failed: {type(error).__name__}: {error}"}
+        runs.append(run)
+        print(f"  {format_seconds(run.get('seconds'))}" + ("  [DISTURBED]" if run.get("disturbed") else ""))
+    return runs

@@ -23,7 +23,7 @@ def test_batchnorm_refuses_a_non_finite_batch_and_keeps_its_running_statistics(b
     x[2, 1] = bad
     with pytest.raises(FloatingPointError, match=r"batch statistics are not finite \(1 of 3 features, the first "
                                                  r"is feature 1\): the input holds 1 non-finite values \(NaN or "
-                                                 r"inf\), the first in row 2\. Usually the learning rate is too "
+                                                 r"inf\), the first in row 2; usually the learning rate is too "
                                                  "high: training diverged"):
         layer.forward(x)
     after = layer.state_dict()

@@ -16,6 +16,7 @@ from experiments import EXPERIMENT_NAMES, get_experiment, train
 from experiments import config as lab_config
 from experiments.config import RunConfig
 from experiments.data import DataError, load_lab_data
+from experiments.record_check import record_problem, value_problem
 
 from helpers import run_cli
 
@@ -37,7 +38,9 @@ def without_timing(record):
 # --------------------------------------------------------------------------
 def test_full_baseline_seed_reproduces_the_lectures_overfitting(data):
     config = BASELINE.with_overrides(eval_every=50)
-    final = train.run(config, seed=0, data=data)["final"]
+    record = train.run(config, seed=0, data=data)
+    assert record_problem(record) is None and value_problem(record, config) is None
+    final = record["final"]
     assert final["epochs_run"] == 100
     assert final["train_acc"] == 1.0                      # memorises all 300 images
     assert 0.70 <= final["test_acc"] <= 0.82              # the lecture: 0.7637
@@ -77,6 +80,7 @@ def test_history_has_every_epoch_and_the_eval_schedule(data):
 def test_early_stopping_restores_the_best_weights(data):
     config = RunConfig("es", "es", val_size=200, patience=3, epochs=60, eval_every=100)
     record = train.run(config, seed=1, data=data)
+    assert record_problem(record) is None and value_problem(record, config) is None
     final, h = record["final"], record["history"]
     best = final["best_epoch"]
     assert final["stopped_early"] and final["epochs_run"] == best + 3
@@ -84,6 +88,29 @@ def test_early_stopping_restores_the_best_weights(data):
     # The restored model IS the best epoch's model: same train accuracy.
     assert final["train_acc"] == h["train_acc"][best - 1]
     assert h["eval_epoch"][-1] == final["epochs_run"]      # test measured where it stopped
+
+
+def test_every_module_of_the_training_code_is_in_the_code_fingerprint():
+    """A stored seed is reused only while the code that made it is unchanged:
+    every lab module that train.run imports must be hashed."""
+    code = ("import sys, experiments.train; print(' '.join(sorted(m for m in sys.modules "
+            "if m.startswith('experiments.'))))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    imported = {name.split(".", 1)[1] + ".py" for name in done.stdout.split()}
+    assert imported <= set(lab_config._NUMERIC_SOURCES), imported - set(lab_config._NUMERIC_SOURCES)
+
+
+def test_every_lab_module_is_short_enough_to_read_in_one_sitting():
+    sizes = {str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+             for path in (ROOT / "experiments").rglob("*.py")}
+    assert max(sizes.values()) <= 300, {name: n for name, n in sizes.items() if n > 300}
+
+
+def test_every_augmentation_of_the_settings_is_implemented():
+    from experiments.training_images import RANDOM_AUGMENTATIONS
+    assert set(lab_config.AUGMENTATIONS) == {"none", "rotations", *RANDOM_AUGMENTATIONS}
 
 
 def test_lecture_reference_is_dropped_when_the_setup_changes():
@@ -100,14 +127,15 @@ def test_lecture_reference_is_dropped_when_the_setup_changes():
     (["nosuch"], "unknown experiment 'nosuch'"),
     (["basline"], "did you mean 'baseline'"),
     (["--seeds", "0"], "--seeds: must be at least 1"),
-    (["--epochs", "-1"], "--epochs: must be at least 1"),
+    (["--epochs", "-1"], "baseline/lecture: epochs must be at least 1, got -1"),
     (["--workers", "two"], "--workers: expected a whole number"),
     (["--dataset", "cifar"], "invalid choice: 'cifar'"),
     (["baseline", "--train-size", "5000"], "needs 5000 training images, but the mnist training "
                                           "file holds only 4502"),
     (["early_stopping", "--train-size", "4000"], "4000 training + 1000 validation images"),
-    (["dropout", "--train-size", "50"], "smaller than the batch size 100 of dropout/lecture"),
-    (["--eval-every", "0"], "--eval-every: must be at least 1"),
+    (["dropout", "--train-size", "50"], "dropout/lecture: batch_size 100 is larger than the 50 "
+                                        "training images of an epoch: no full batch to train on"),
+    (["--eval-every", "0"], "eval_every must be at least 1, got 0"),
 ])
 def test_bad_options_exit_with_a_message(argv, message, capsys, tmp_path):
     code, _, err = run_cli(argv + ["--out", str(tmp_path)], capsys)
@@ -187,7 +215,7 @@ def test_tiny_run_writes_summaries_figures_and_report(capsys, tmp_path):
     report = (tmp_path / "REPORT.md").read_text()
     assert "| Experiment | Configuration |" in report
     mean = summary["configs"]["separate"]["final"]["test_acc"]["mean"]
-    assert f"| batchnorm | four separate BatchNorm1d | 2 |" in report
+    assert "| batchnorm | four separate BatchNorm1d | 2 |" in report
     assert f"{mean:.4f} ±" in report                      # the table holds the summary's numbers
     assert "![" in report and "batchnorm/learning_curves.png" in report
     assert "Train-test gap in points" in report           # L1 findings, computed

@@ -146,3 +146,48 @@ def test_figures_drawn_by_worker_processes_are_the_same_files(tmp_path):
     for figure in (f for found in here.values() for f in found):
         assert (tmp_path / "pooled" / figure.path).read_bytes() == \
             (tmp_path / "here" / figure.path).read_bytes(), figure.path
+
+
+# --------------------------------------------------------------------------
+# Each experiment declares its figures
+# --------------------------------------------------------------------------
+def test_every_experiment_declares_known_figures_learning_curves_first():
+    from experiments import all_experiments
+    from experiments.figures.catalogue import DECLARABLE, learning_curves
+    for experiment in all_experiments():
+        assert experiment.figures[0] is learning_curves, experiment.name
+        assert all(figure in DECLARABLE for figure in experiment.figures), experiment.name
+
+
+def test_only_the_declared_figures_are_drawn(tmp_path):
+    import dataclasses
+    from experiments.figures.catalogue import learning_curves
+    l1 = get_experiment("l1")
+    curves_only = dataclasses.replace(l1, figures=(learning_curves,))
+    figures = draw_all([curves_only], results_for(["l1"]), tmp_path)
+    assert {section: [f.path for f in found] for section, found in figures.items()} == {
+        "overview": ["overview.png"], "l1": ["l1/learning_curves.png"]}
+    silent = dataclasses.replace(l1, figures=())
+    assert set(draw_all([silent], results_for(["l1"]), tmp_path)) == {"overview"}
+
+
+def test_a_figure_two_experiments_declare_is_drawn_once_and_shown_in_both(tmp_path, monkeypatch):
+    import experiments.figures.catalogue as catalogue
+    calls = []
+    real = catalogue.plot_weight_histograms
+    monkeypatch.setattr(catalogue, "plot_weight_histograms",
+                        lambda *args: calls.append(args) or real(*args))
+    names = ["l1", "l2"]
+    figures = draw_all([get_experiment(n) for n in names], results_for(names), tmp_path)
+    assert len(calls) == 1 and [kind for kind, _ in calls[0][0]] == ["l1", "l2"]
+    assert [f.path for f in figures["l1"]] == ["l1/learning_curves.png", "l1/sweep.png",
+                                               "l1_vs_l2_weights.png"]
+    assert [f.path for f in figures["l2"]] == ["l2/learning_curves.png", "l2/sweep.png",
+                                               "l1_vs_l2_weights.png"]
+
+
+def test_an_undeclarable_figure_is_refused_by_name(tmp_path):
+    import dataclasses
+    odd = dataclasses.replace(get_experiment("baseline"), figures=(print,))
+    with pytest.raises(ValueError, match="baseline declares the figure .*print.* does not define"):
+        draw_all([odd], results_for(["baseline"]), tmp_path)

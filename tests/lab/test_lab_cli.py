@@ -1,5 +1,5 @@
-"""The lab's command line: results never lost or corrupt (issue 10 item 2),
-the lecture's knobs (item 5) and the command quoted in the report."""
+"""The lab's command line: results never lost or corrupt, the lecture's
+knobs and the command quoted in the report."""
 import json
 import subprocess
 import sys
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments import cli, report, runner, storage, train
+from experiments import cli, report, storage, train
 
 from helpers import run_cli
 
@@ -184,18 +184,43 @@ def test_momentum_changes_the_training(tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--lr", "0"], "--lr: must be greater than 0, got 0"),
-    (["--lr", "nan"], "--lr: must be a finite number"),
+    (["--lr", "0"], "baseline/lecture: lr must be a finite number greater than 0, got 0.0"),
+    (["--lr", "nan"], "lr must be a finite number greater than 0, got nan"),
     (["--lr", "fast"], "--lr: expected a number, got 'fast'"),
-    (["--momentum", "1"], "--momentum: must be at least 0 and below 1, got 1"),
-    (["--momentum", "-0.1"], "--momentum: must be at least 0 and below 1"),
-    (["--batch-size", "0"], "--batch-size: must be at least 1"),
-    (["baseline", "--batch-size", "400"], "smaller than the batch size 400"),
+    (["--momentum", "1"], "momentum must be at least 0 and below 1, got 1.0"),
+    (["--momentum", "-0.1"], "momentum must be at least 0 and below 1"),
+    (["--batch-size", "0"], "batch_size must be at least 1, got 0"),
+    (["baseline", "--batch-size", "400"], "baseline/lecture: batch_size 400 is larger than the 300 "
+                                          "training images of an epoch: no full batch to train on"),
+    (["augmentation", "--train-size", "20", "--batch-size", "50"],
+     "augmentation/random_rotation: batch_size 50 is larger than the 20 training images"),
 ])
 def test_bad_knobs_exit_with_a_message(argv, message, capsys, tmp_path, no_training):
     code, _, err = run_cli(argv + ["--out", str(tmp_path / "out")], capsys)
     assert code == 2 and message in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("settings, field", [
+    (dict(lr=0.0), "lr"), (dict(lr=float("inf")), "lr"), (dict(momentum=1.0), "momentum"),
+    (dict(batch_size=0), "batch_size"), (dict(train_size=20, batch_size=50), "batch_size"),
+])
+def test_a_script_setting_is_refused_with_the_message_the_command_line_gives(settings, field):
+    from experiments.config import RunConfig, SettingError
+    with pytest.raises(SettingError) as refused:
+        RunConfig("mine", "mine", **settings)
+    assert refused.value.field == field and str(refused.value).startswith(f"mine: {field} ")
+
+
+def test_the_lectures_rotations_train_on_five_images_per_image():
+    from experiments.config import RunConfig
+    from experiments.data import load_lab_data
+    from experiments.training_images import TrainingImages
+    config = RunConfig("r", "r", augmentation="rotations", train_size=20, batch_size=50)
+    assert config.images_per_epoch == 100
+    images = TrainingImages(config, load_lab_data("mnist", 20))
+    assert len(images.images) == len(images.labels) == 100
+    assert len(list(images.epoch())) == 2                  # 100 images, batch 50
 
 
 def test_every_script_has_the_knobs():
@@ -258,7 +283,8 @@ def test_a_script_quotes_its_own_module(capsys, tmp_path, monkeypatch):
 
 
 def test_runner_validates_records_it_is_given():
-    assert runner.record_problem({"seed": 0}) == "it has no 'framework'"
+    from experiments.record_check import record_problem
+    assert record_problem({"seed": 0}) == "it has no 'framework'"
 
 
 def test_framework_torch_without_torch_names_the_extra(capsys, tmp_path, monkeypatch, no_training):

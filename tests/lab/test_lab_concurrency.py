@@ -1,48 +1,81 @@
-"""Two lab processes on one --out at the same time never corrupt or drop a
-file (issue 10 item 2). The old lab wrote every JSON file through the same
-'<file>.tmp': concurrent runs then raised FileNotFoundError or left corrupt
-JSON."""
+"""One lab per results folder: a run holds an operating-system lock on its
+--out folder, and a second run (or --report-only) on that folder is refused
+at once instead of silently replacing the first's seeds and report. Real
+processes: the first is frozen (SIGSTOP) while it holds the lock, so the
+second meets it whatever the machine's speed."""
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+ENV = dict(os.environ, PYTHONPATH=str(ROOT))
+TINY = ["--seeds", "2", "--train-size", "20", "--workers", "1"]
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs POSIX signals")
 
 
-def strict_json(path):
-    def refuse(name):
-        raise ValueError(f"{name} in {path}")
-    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+def lab(*argv):
+    return [sys.executable, "-m", "experiments", *argv]
 
 
-def test_two_lab_processes_on_one_out_folder(tmp_path):
+def start_and_freeze_once_locked(out, *argv):
+    """Start a lab run and stop it (SIGSTOP) as soon as it holds out's lock."""
+    first = subprocess.Popen(lab(*argv, "--out", str(out)), cwd=ROOT, env=ENV,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = out / ".lab.lock"
+    deadline = time.monotonic() + 300
+    while not (lock.exists() and f"pid {first.pid}:" in lock.read_text()):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.02)
+    os.kill(first.pid, signal.SIGSTOP)
+    return first
+
+
+def refused(out, *argv):
+    done = subprocess.run(lab(*argv, "--out", str(out)), cwd=ROOT, env=ENV, capture_output=True,
+                          text=True, timeout=300)
+    return done.returncode, done.stderr.strip().splitlines()
+
+
+def test_a_second_run_and_report_only_are_refused_while_a_lab_holds_the_folder(tmp_path):
     out = tmp_path / "results"
-    command = [sys.executable, "-m", "experiments", "baseline", "l2", "--epochs", "2",
-               "--train-size", "20", "--seeds", "2", "--workers", "1", "--fresh",
-               "--out", str(out)]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    # Both run the same jobs in the same order: they write the same files at
-    # about the same moments, and read each other's files when resuming.
-    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [p.communicate(timeout=600) for p in processes]
-    for process, (_, err) in zip(processes, outputs):
-        assert process.returncode == 0, err
-        assert "Traceback" not in err and "warning" not in err, err
+    first = start_and_freeze_once_locked(out, "baseline", "--epochs", "3", *TINY)
+    try:
+        code, lines = refused(out, "baseline", "--epochs", "4", *TINY)
+        assert code == 2 and len(lines) == 1, lines
+        assert lines[0].startswith(f"python -m experiments: error: {out} is in use by another lab "
+                                   f"run (pid {first.pid}: python -m experiments baseline --epochs 3")
+        assert "wait for it to finish, or choose another --out" in lines[0]
+        code, lines = refused(out, "--report-only", "baseline", "--epochs", "3", *TINY)
+        assert code == 2 and len(lines) == 1 and f"{out} is in use by another lab run" in lines[0]
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    _, err = first.communicate(timeout=600)
+    assert first.returncode == 0, err
+    for seed in (0, 1):                         # the first run's seeds, not replaced
+        record = json.loads((out / "baseline" / "seeds" / f"lecture__seed{seed}.json").read_text())
+        assert record["final"]["epochs_run"] == 3
+    assert "--epochs 3" in (out / "REPORT.md").read_text()
 
-    expected = [f"baseline/seeds/lecture__seed{s}.json" for s in (0, 1)]
-    expected += [f"l2/seeds/l2_{lam}__seed{s}.json" for lam in ("0", "0.0001", "0.001", "0.003",
-                                                                 "0.01") for s in (0, 1)]
-    expected += ["baseline/summary.json", "l2/summary.json"]
-    for name in expected:
-        assert (out / name).is_file(), name
-    for path in out.rglob("*.json"):
-        data = strict_json(path)                              # every file parses, no NaN
-        if path.parent.name == "seeds":
-            assert data["final"]["epochs_run"] == 2
-    for name in ("REPORT.md", "REPORT.ko.md", "overview.png", "baseline/learning_curves.png"):
-        assert (out / name).stat().st_size > 0, name
-    assert not list(out.rglob("*.tmp"))                       # no temporary file left behind
+    # the lock ends with its run: the same command now runs, reusing both seeds
+    done = subprocess.run(lab("baseline", "--epochs", "3", *TINY, "--out", str(out)), cwd=ROOT,
+                          env=ENV, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "reusing 2 finished run(s)" in done.stderr, done.stderr
+
+
+def test_a_killed_run_leaves_no_lock_behind(tmp_path):
+    out = tmp_path / "results"
+    first = start_and_freeze_once_locked(out, "baseline", "--epochs", "2", *TINY)
+    first.kill()                                # SIGKILL: no clean-up code runs
+    first.communicate()
+    assert (out / ".lab.lock").exists()         # the file stays, the lock does not
+    done = subprocess.run(lab("baseline", "--epochs", "2", *TINY, "--out", str(out)), cwd=ROOT,
+                          env=ENV, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert (out / "REPORT.md").exists()

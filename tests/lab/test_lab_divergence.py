@@ -1,4 +1,4 @@
-"""Divergence is a result (issue 10 item 1, contract C6): a run that meets a
+"""Divergence is a result: a run that meets a
 non-finite loss or weight stops there and is recorded as diverged; no NaN or
 infinity ever reaches a record, a JSON file or a progress line."""
 import json
@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from experiments import runner, train
+from experiments import evaluation, learner as lab_learner, train
 from experiments.config import RunConfig
 from experiments.data import load_lab_data
+from experiments.record_check import record_problem, value_problem
 
 from helpers import run_cli
 
@@ -40,7 +41,8 @@ def test_a_learning_rate_of_50_diverges_in_the_first_epoch(data):
     assert record["final"] == {"epochs_run": 0}                  # nothing meaningful to report
     assert all(values == [] for values in record["history"].values())
     assert_all_finite(record)
-    assert runner.record_problem(record) is None                 # a valid record to store
+    assert record_problem(record) is None                        # a valid record to store
+    assert value_problem(record, RunConfig("hot", "hot", lr=50, epochs=3)) is None
 
 
 def test_a_run_that_does_not_diverge_says_so(data):
@@ -50,21 +52,21 @@ def test_a_run_that_does_not_diverge_says_so(data):
 
 
 class StepAfter:
-    """Wraps TinynetLearner.step: from call ``after`` on, does ``bad(learner)``."""
+    """Wraps TinynetLearner.loss: from call ``after`` on, returns ``bad(learner, loss)``."""
 
     def __init__(self, monkeypatch, after, bad):
         self.calls, self.losses = 0, []
-        real_step = train.TinynetLearner.step
+        real_loss = lab_learner.TinynetLearner.loss
 
-        def step(learner, x, y):
+        def loss(learner, logits, y):
             self.calls += 1
-            loss = real_step(learner, x, y)
+            value = real_loss(learner, logits, y)
             if self.calls >= after:
-                return bad(learner, loss)
-            self.losses.append(loss)
-            return loss
+                return bad(learner, value)
+            self.losses.append(value)
+            return value
 
-        monkeypatch.setattr(train.TinynetLearner, "step", step)
+        monkeypatch.setattr(lab_learner.TinynetLearner, "loss", loss)
 
 
 def test_a_nan_loss_mid_run_keeps_the_finite_epochs_and_the_last_finite_loss(data, monkeypatch):
@@ -82,7 +84,7 @@ def test_a_nan_loss_mid_run_keeps_the_finite_epochs_and_the_last_finite_loss(dat
 
 def test_floating_point_error_from_the_loss_is_divergence(data, monkeypatch):
     """tinynet's CrossEntropyLoss and BatchNorm raise FloatingPointError on
-    non-finite values (contract C1); the loop records that as divergence."""
+    non-finite values; the loop records that as divergence."""
     def refuse(learner, loss):
         raise FloatingPointError("CrossEntropyLoss: 10 non-finite values")
     StepAfter(monkeypatch, after=8, bad=refuse)
@@ -106,14 +108,14 @@ def test_a_non_finite_weight_with_a_finite_loss_is_caught_at_the_end_of_the_epoc
 
 
 def test_a_non_finite_evaluation_loss_is_divergence(data, monkeypatch):
-    real_evaluate, calls = train.evaluate, []
+    real_evaluate, calls = evaluation.evaluate, []
 
     def evaluate(learner, x, y):
         calls.append(1)
         loss, accuracy = real_evaluate(learner, x, y)
         return (math.inf if len(calls) > 3 else loss), accuracy
 
-    monkeypatch.setattr(train, "evaluate", evaluate)
+    monkeypatch.setattr(evaluation, "evaluate", evaluate)
     record = train.run(RunConfig("e", "e", epochs=4, eval_every=1, val_size=40, patience=3),
                        seed=0, data=data)
     assert record["diverged"]["epoch"] == 2                      # 3 evaluations per epoch

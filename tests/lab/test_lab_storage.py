@@ -1,5 +1,5 @@
 """experiments/storage.py: every file of the lab is written whole or not at all
-(contract C5), and a corrupt file is named, never trusted."""
+and a corrupt file is named, never trusted."""
 import json
 import math
 import os

@@ -6,14 +6,22 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from experiments import probes, train
+from experiments import probes
+from experiments.learner import TinynetLearner
 from experiments.config import RunConfig
 from experiments.models import build_model
 
 
 def learner_for(config, seed=0):
     tn.manual_seed(seed)
-    return train.TinynetLearner(build_model(config), config)
+    return TinynetLearner(build_model(config), config)
+
+
+def sgd_step(learner, x, y):
+    """One step of the training loop (train._train_epoch's order)."""
+    learner.loss(learner.forward(x), y)
+    learner.backward()
+    learner.update()
 
 
 def batch(rows=300, seed=0):
@@ -36,7 +44,7 @@ def test_probed_configurations_record_what_their_figures_need(config, kinds):
     for epoch in range(1, config.epochs + 1):
         learner.train()
         for step in range(4):
-            learner.step(x[10 * step:10 * step + 10], y[10 * step:10 * step + 10])
+            sgd_step(learner, x[10 * step:10 * step + 10], y[10 * step:10 * step + 10])
             probe.after_step(learner, epoch, step)
         learner.eval()
         probe.after_epoch(learner, epoch, x)
@@ -75,7 +83,7 @@ def test_a_full_length_probe_record_is_a_few_kilobytes():
         learner.train()
         if epoch in probe.sample_at:                        # other epochs' steps record nothing
             for step in range(probes.GRAD_STEPS_PER_EPOCH + 1):
-                learner.step(x[:10], y[:10])
+                sgd_step(learner, x[:10], y[:10])
                 probe.after_step(learner, epoch, step)
         learner.eval()
         probe.after_epoch(learner, epoch, x)
@@ -103,7 +111,7 @@ def test_probing_leaves_batchnorm_statistics_and_the_mode_alone():
     learner = learner_for(config)
     probe = probes.for_run(config, learner)
     x, y = batch()
-    learner.step(x[:10], y[:10])
+    sgd_step(learner, x[:10], y[:10])
     before = {k: np.array(v, copy=True) for k, v in learner.state_dict().items()}
     learner.train()
     probe.after_epoch(learner, 1, x)
@@ -117,7 +125,7 @@ def test_non_finite_values_are_never_recorded():
     learner = learner_for(config)
     probe = probes.for_run(config, learner)
     x, y = batch()
-    learner.step(x[:10], y[:10])
+    sgd_step(learner, x[:10], y[:10])
     probe.after_step(learner, 1, 0)
     weight = next(p for p in learner.model.parameters() if p.penalized)
     weight.data[0, 0] = np.inf                             # a diverging run

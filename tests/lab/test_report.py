@@ -9,7 +9,8 @@ import pytest
 
 from experiments import all_experiments, get_experiment, report, train
 from experiments.config import RunConfig
-from experiments.stats import Diff, Stat, object_particle
+from experiments.report_text import object_particle, verb
+from experiments.stats import Stat
 from experiments.summary import Results, summarize
 from synthetic_records import make_record, make_records
 
@@ -36,8 +37,8 @@ def test_one_rule_comparable_within_two_standard_errors():
     assert (Stat([0.8]) - b).verdict == "no spread"               # one seed: nothing to judge by
     assert (Stat([1.0, 1.0]) - Stat([1.0, 1.0])).verdict == "comparable"   # zero std, equal
     assert (Stat([1.0, 1.0]) - Stat([0.5, 0.5])).verdict == "higher"       # zero std, different
-    assert "unchanged within noise" in close.verb().en and "바꾸지 못했다" in close.verb().ko
-    assert "raised test accuracy by" in d.verb().en and "높였다" in d.verb().ko
+    assert "unchanged within noise" in verb(close).en and "바꾸지 못했다" in verb(close).ko
+    assert "raised test accuracy by" in verb(d).en and "높였다" in verb(d).ko
 
 
 def test_a_single_run_is_compared_with_the_spread_of_one_seed():
@@ -182,6 +183,16 @@ def test_only_experiments_that_ran_are_listed(tmp_path):
     assert "batchnorm, dropout, augmentation, l1, early_stopping, dropconnect" in not_run[0]
     assert not list(tmp_path.rglob("*.png"))              # plots=False: no figures
     assert "이 명령으로 실행하지 않은 실험" in (tmp_path / "REPORT.ko.md").read_text(encoding="utf-8")
+
+
+def test_an_experiment_that_declares_no_figure_is_not_reported_as_failed(tmp_path):
+    import dataclasses
+    plain = dataclasses.replace(get_experiment("baseline"), figures=())
+    records = make_records([plain], [0, 1])
+    report.write_all([plain], ["tinynet"], records, [0, 1], tmp_path, "cmd")
+    text = (tmp_path / "REPORT.md").read_text()
+    assert "figure not drawn" not in text and "baseline/learning_curves.png" not in text
+    assert "overview.png" in text
 
 
 def test_one_seed_and_constant_runs_report_without_crashing(tmp_path):

@@ -1,7 +1,9 @@
-"""Batch normalisation over the features of a (N, C) batch."""
+"""Batch normalisation: over the features of a (N, C) batch, and over the channels of images."""
 import numpy as np
 
 from ..arguments import POSITIVE, UNIT_INTERVAL, check_number, check_positive_int
+from .images import check_images
+from .messages import DIVERGED
 from .layer import Layer
 from .parameter import Parameter
 
@@ -45,6 +47,9 @@ class BatchNorm1d(Layer):
         dx     = dxhat * s + dvar * 2 * xc / N + dmu / N       (N, C)
     """
 
+    # How messages name a sample, a feature, and the smallest batch (BatchNorm2d: image, channel).
+    _sample, _feature, _enough = "row", "feature", "a batch of at least 2 rows"
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
         super().__init__()
         self.num_features = check_positive_int(self, "num_features", num_features)
@@ -59,20 +64,28 @@ class BatchNorm1d(Layer):
 
     def forward(self, x):
         self._check_features(x, self.num_features, self.weight.data.dtype)
+        return self._normalize(x, x)
+
+    def _normalize(self, x, given):
+        """The forward formulas on the rows of x (N, C); ``given`` is the input as passed, for messages."""
         gamma, beta = self.weight.data, self.bias.data
         if self.training:
             N = x.shape[0]
             if N < 2:
-                raise ValueError("BatchNorm1d in training mode needs a batch of at least 2 rows "
-                                 f"(got shape {x.shape}): the variance of one value is 0. "
+                raise ValueError(f"{type(self).__name__} in training mode needs {self._enough} "
+                                 f"(got shape {given.shape}): the variance of one value is 0. "
                                  "Use a larger batch, or model.eval() to use the running statistics")
-            mu = x.mean(axis=0)
-            xc = x - mu
-            var = (xc * xc).mean(axis=0)
+            # Values too large for the dtype overflow here, and inf - inf is NaN: the
+            # check below refuses such a batch with a clear message, which NumPy's
+            # warnings would otherwise precede (or, under python -W error, replace).
+            with np.errstate(over="ignore", invalid="ignore"):
+                mu = x.mean(axis=0)
+                xc = x - mu
+                var = (xc * xc).mean(axis=0)
             # A NaN/inf anywhere in a column makes its mu, then every xc, then var
             # NaN/inf: checking var (C values) checks all of x, before anything is stored.
             if not np.isfinite(var).all():
-                raise FloatingPointError(self._non_finite_message(x, var))
+                raise FloatingPointError(self._non_finite_message(given, var))
             self._update_running_stats(mu, var, N)
         else:
             xc = x - self.running_mean
@@ -93,15 +106,15 @@ class BatchNorm1d(Layer):
         bad_features = np.flatnonzero(~np.isfinite(var))
         bad_values = ~np.isfinite(x)
         if bad_values.any():
-            first_row = int(np.argwhere(bad_values)[0][0])
+            first_sample = int(np.argwhere(bad_values)[0][0])
             cause = (f"the input holds {int(bad_values.sum())} non-finite values (NaN or inf), "
-                     f"the first in row {first_row}")
+                     f"the first in {self._sample} {first_sample}")
         else:
             cause = f"the input's values are too large for {x.dtype} (max |x| = {float(np.abs(x).max()):g})"
-        return (f"BatchNorm1d: the batch statistics are not finite ({bad_features.size} of "
-                f"{self.num_features} features, the first is feature {int(bad_features[0])}): {cause}. "
-                "Usually the learning rate is too high: training diverged. "
-                "running_mean and running_var were left unchanged")
+        feature = self._feature
+        return (f"{type(self).__name__}: the batch statistics are not finite ({bad_features.size} of "
+                f"{self.num_features} {feature}s, the first is {feature} {int(bad_features[0])}): {cause}; "
+                f"{DIVERGED}. running_mean and running_var were left unchanged")
 
     def backward(self, dout, cache, need_dx=True):
         training, xc, s, xhat = cache
@@ -121,3 +134,42 @@ class BatchNorm1d(Layer):
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class BatchNorm2d(BatchNorm1d):
+    r"""Batch normalisation of images: one mean and variance per channel, over N, H and W.
+
+    Shapes: x (N, C, H, W) -> y (N, C, H, W); weight gamma, bias beta,
+    running_mean, running_var (C,).
+
+    Every pixel of every image is one sample of the C channels. Moving the
+    channels last and listing the pixels as rows,
+        rows = x.transpose(0, 2, 3, 1).reshape(N H W, C)
+    BatchNorm2d is BatchNorm1d on rows: the same formulas forward and
+    backward (derived in BatchNorm1d), with M = N H W rows in place of N --
+    also in the unbiased running variance, var M / (M - 1), as in PyTorch.
+    y and dx are moved back to (N, C, H, W) by the inverse reshape and
+    transpose; dout is moved to rows like x.
+    """
+
+    _sample, _feature, _enough = "image", "channel", "at least 2 values per channel (N*H*W >= 2)"
+
+    def forward(self, x):
+        check_images(self, x, self.num_features, self.weight.data.dtype)
+        y, cache = self._normalize(_pixels_as_rows(x), x)
+        return _rows_as_images(y, x.shape), cache
+
+    def backward(self, dout, cache, need_dx=True):
+        dx = super().backward(_pixels_as_rows(dout), cache, need_dx=need_dx)
+        return None if dx is None else _rows_as_images(dx, dout.shape)
+
+
+def _pixels_as_rows(x):
+    """(N, C, H, W) -> (N H W, C): one row per pixel, its channels along the row."""
+    return x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+
+def _rows_as_images(rows, shape):
+    """The inverse of _pixels_as_rows: (N H W, C) -> (N, C, H, W)."""
+    N, C, H, W = shape
+    return rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)

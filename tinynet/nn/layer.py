@@ -118,6 +118,10 @@ class Layer(Module):
         if not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[1] != num_features:
             raise ValueError(f"{type(self).__name__} expects an input array of shape "
                              f"(N, {num_features}), got {getattr(x, 'shape', type(x).__name__)}")
+        self._check_dtype(x, dtype)
+
+    def _check_dtype(self, x, dtype):
+        """The input must have the parameters' dtype (it is never silently converted)."""
         if x.dtype != dtype:
             raise TypeError(f"{type(self).__name__} has {dtype} parameters but got a {x.dtype} input; "
                             f"convert the input (x.astype(np.{dtype})) or the model "
