@@ -26,7 +26,7 @@ import inspect
 
 import numpy as np
 
-from .messages import LAYER_CACHE, refuse_result
+from .messages import LAYER_CACHE, refuse_result, require_arrays
 from .module import Module
 from .tape import recording
 
@@ -87,6 +87,7 @@ class Layer(Module):
 
     def _call_alone(self, inputs):
         """A call outside any model: keep the cache for ``backward(dout)``."""
+        require_arrays(self, inputs)
         if not recording.grad_enabled:
             return self._forward_pair(inputs)[0]
         self.require_init()

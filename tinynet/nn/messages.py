@@ -22,6 +22,15 @@ def require_init(owner, base):
                            "super().__init__(); ...)")
 
 
+def require_arrays(owner, inputs):
+    """Refuse a call whose inputs are not NumPy arrays (a list, a number, a tensor ...)."""
+    for i, x in enumerate(inputs):
+        if not isinstance(x, np.ndarray):
+            where = f" (input {i})" if len(inputs) > 1 else ""
+            raise TypeError(f"{type(owner).__name__} takes NumPy arrays, got {describe(x)}{where}; "
+                            "convert it first, e.g. np.asarray(x, dtype=np.float32)")
+
+
 def describe(value):
     """'an array of shape (6, 3)', 'a tuple of 2 values', 'None', 'a list', ..."""
     if isinstance(value, np.ndarray):

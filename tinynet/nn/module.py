@@ -10,7 +10,7 @@ reverse. The math lives in layers (``tinynet/nn/layer.py``).
 """
 import numpy as np
 
-from .messages import MODEL_TAPE, require_init
+from .messages import MODEL_TAPE, require_arrays, require_init
 from .once import Once
 from .parameter import Parameter
 from .tape import Tape, recording
@@ -40,6 +40,7 @@ class Module:
             out = self.forward(*inputs)
             tape.finish(self, out)
             return out
+        require_arrays(self, inputs)
         if not recording.grad_enabled:
             return self.forward(*inputs)
         self.require_init()
