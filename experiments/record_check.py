@@ -99,8 +99,9 @@ def _history_problem(history, config):
             or not set(evaluated) <= set(epochs)):
         return "its history 'eval_epoch' is not an increasing list of the run's epochs"
     if config.test_evaluation != "schedule" and not set(evaluated) <= set(test_epochs(config)):
-        return (f"its history 'eval_epoch' is {evaluated}, but its test set is evaluated "
-                f"{'never' if config.test_evaluation == 'never' else 'after the last epoch only'}")
+        when = "never evaluates the test set" if config.test_evaluation == "never" else \
+            "evaluates the test set only after its last epoch"
+        return f"its history 'eval_epoch' is {evaluated}, but the run {when}"
     for key in ("test_loss", "test_acc"):
         if len(history[key]) != len(evaluated):
             return f"its history {key!r} has {len(history[key])} values for {len(evaluated)} evaluations"
