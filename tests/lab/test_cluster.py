@@ -47,6 +47,20 @@ def lab(args, out, env=ENV):
                             text=True, start_new_session=True)
 
 
+def run_until(args, out, count, action):
+    """Start the lab, call ``action(lab process)`` when the progress line of
+    the ``count``-th finished run appears; (exit status, stderr)."""
+    run = lab(args, out)
+    seen = []
+    for line in run.stderr:
+        seen.append(line)
+        if progress_line(line, count):
+            action(run)
+            break
+    _, rest = run.communicate(timeout=TIMEOUT)
+    return run.returncode, "".join(seen) + rest
+
+
 def stored(out):
     return {p.relative_to(out): json.loads(p.read_text()) for p in sorted(out.glob("*/seeds/*.json"))}
 
@@ -185,16 +199,9 @@ def test_a_worker_killed_mid_run_has_its_jobs_rerun_elsewhere(tmp_path, dask_clu
     dask_cluster.add_worker()
     dask_cluster.wait_for_workers(2)
     out = tmp_path / "results"
-    run = lab([*SMALL_LAB, "--scheduler", dask_cluster.address], out)
-    seen = []
-    for line in run.stderr:
-        seen.append(line)
-        if progress_line(line, 1):                # both workers busy: 8 runs still waiting
-            kill_group(dask_cluster.workers[0])
-            break
-    _, rest = run.communicate(timeout=TIMEOUT)
-    err = "".join(seen) + rest
-    assert run.returncode == 0, err
+    code, err = run_until([*SMALL_LAB, "--scheduler", dask_cluster.address], out, 1,
+                          lambda run: kill_group(dask_cluster.workers[0]))  # 8 runs still waiting
+    assert code == 0, err
     assert re.search(r"Remove worker addr: \S+ name: worker0", dask_cluster.log("scheduler"))
     progress = re.findall(r"^\[\s*(\d+)/10\] (\S+ seed \d)", err, re.M)
     assert sorted(int(n) for n, _ in progress) == list(range(1, RUNS + 1))
@@ -209,17 +216,11 @@ def test_a_scheduler_killed_mid_run_ends_in_one_line_and_a_rerun_reuses_the_runs
     dask_cluster.add_worker()
     dask_cluster.wait_for_workers(1)
     out = tmp_path / "results"
-    run = lab([*SMALL_LAB, "--scheduler", dask_cluster.address], out)
-    seen = []
-    for line in run.stderr:
-        seen.append(line)
-        if progress_line(line, 2):
-            kill_group(dask_cluster.scheduler)
-            break
-    _, rest = run.communicate(timeout=TIMEOUT)
-    assert run.returncode == 2, "".join(seen) + rest
-    message = [line for line in rest.splitlines() if not re.match(r"\[\s*\d+/", line)]
-    assert len(message) == 1, rest                                   # one line, no traceback
+    code, err = run_until([*SMALL_LAB, "--scheduler", dask_cluster.address], out, 2,
+                          lambda run: kill_group(dask_cluster.scheduler))
+    assert code == 2, err
+    message = [line for line in err.splitlines() if not re.match(r"\[\s*\d+/", line)]
+    assert len(message) == 1, err                                    # one line, no traceback
     found = re.fullmatch(rf"python -m experiments: error: the Dask scheduler at "
                          rf"{dask_cluster.address} went away \(.+\); (\d+) of {RUNS} runs are "
                          rf"finished and stored in {out}/; rerun the same command to resume",
@@ -241,16 +242,11 @@ def test_a_scheduler_killed_mid_run_ends_in_one_line_and_a_rerun_reuses_the_runs
 @needs_posix
 def test_ctrl_c_cancels_the_clusters_jobs_and_keeps_the_finished_ones(tmp_path):
     out = tmp_path / "results"
-    run = lab([*SMALL_LAB, "--scheduler", "local", "--workers", "2"], out)
-    seen = []
-    for line in run.stderr:
-        seen.append(line)
-        if progress_line(line, 2):
-            break
-    os.killpg(run.pid, signal.SIGINT)          # as a terminal's Ctrl-C: every process of the group
-    _, rest = run.communicate(timeout=TIMEOUT)
-    err = "".join(seen) + rest
-    assert run.returncode == 130, err
+    started = []
+    code, err = run_until([*SMALL_LAB, "--scheduler", "local", "--workers", "2"], out, 2,
+                          # as a terminal's Ctrl-C: to every process of the group
+                          lambda run: started.append(run) or os.killpg(run.pid, signal.SIGINT))
+    assert code == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     found = re.search(rf"interrupted: (\d+) of {RUNS} runs are finished and stored in ", err)
     assert found, err
@@ -258,7 +254,7 @@ def test_ctrl_c_cancels_the_clusters_jobs_and_keeps_the_finished_ones(tmp_path):
     deadline = time.monotonic() + 30           # the LocalCluster's processes are gone too
     while True:
         try:
-            os.killpg(run.pid, 0)
+            os.killpg(started[0].pid, 0)
         except ProcessLookupError:
             break
         assert time.monotonic() < deadline, "worker processes outlived the lab"
