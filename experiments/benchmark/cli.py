@@ -186,7 +186,7 @@ def main(argv=None):
     cnn_entries, extras = [], []
     if not args.no_cnn:
         print("CNN step memory in fresh subprocesses ...", flush=True)
-        cnn_memory = cnn.step_memory(checkouts, args.cnn_batches, torch_wanted)
+        cnn_memory = cnn.step_memory(checkouts, args.cnn_batches, torch_wanted, args.cnn_designs)
         cnn_entries, extras = cnn.plan(checkouts, torch_wanted, args.cnn_designs, args.malloc_kept)
 
     with Workers(checkouts) as workers:

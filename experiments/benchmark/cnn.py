@@ -126,11 +126,13 @@ def layer_times(workers, entries, batch, rounds, repeats):
             for label, rows in seen.items()}
 
 
-def step_memory(checkouts, batches, torch, steps=MEMORY_STEPS):
-    """{batch: {label: figures}}: each contestant's steps in a fresh process,
-    one BLAS thread (step_worker.py ``--memory``): the peak resident memory
-    of ``steps`` steps above the resident size before the first."""
+def step_memory(checkouts, batches, torch, designs=(), steps=MEMORY_STEPS):
+    """{batch: {label: figures}}: each contestant's steps (each checkout's
+    tinynet, torch, this checkout's ``designs``) in a fresh process, one BLAS
+    thread (step_worker.py ``--memory``): the peak resident memory of
+    ``steps`` steps above the resident size before the first."""
     runs = [(c.label, c.path, "tinynet") for c in checkouts] + ([("torch", REPO, "torch")] if torch else [])
+    runs += [(f"tinynet:{design}", REPO, f"tinynet:{design}") for design in designs]
     results = {}
     for batch in batches:
         results[batch] = {}

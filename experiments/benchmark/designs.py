@@ -7,6 +7,8 @@ the choice is worth (docs/performance.md, "Convolution").
     maxpool_full_dx  MaxPool2d's backward builds the whole dX (as large as
                      im2col's columns), then col2im (instead of one window
                      entry at a time)
+    maxpool_slices   MaxPool2d's forward reads each window entry as a strided
+                     slice of the input (instead of a row of im2col's copy)
     col2im_add       col2im always adds, even when the windows do not overlap
     im2col_loop      im2col by a loop over the kh*kw kernel offsets (instead
                      of one copy of a sliding-window view)
@@ -31,6 +33,7 @@ import numpy as np
 DESIGNS = {
     "maxpool_where": "MaxPool2d's index of the maximum by np.where, default integer",
     "maxpool_full_dx": "MaxPool2d's backward builds the whole dX, then col2im",
+    "maxpool_slices": "MaxPool2d's forward scans strided slices of its input, no im2col copy",
     "col2im_add": "col2im adds even without overlap",
     "im2col_loop": "im2col by a loop over the kernel offsets",
     "dw_tensordot": "Conv2d's dW by np.tensordot",
@@ -130,6 +133,31 @@ def _maxpool_full_dx(MaxPool2d):
     return MaxPoolFullDx
 
 
+def _maxpool_slices(MaxPool2d):
+    from tinynet.nn.im2col import output_size
+    from tinynet.nn.images import check_images, check_window_fits
+
+    class MaxPoolSlices(MaxPool2d):
+        def forward(self, x):
+            CALLS.append("maxpool_slices")
+            if self.padding != (0, 0):
+                raise DesignError("maxpool_slices: without padding only")
+            check_images(self, x)
+            check_window_fits(self, x, self.kernel_size, self.padding)
+            (kh, kw), (sh, sw) = self.kernel_size, self.stride
+            Ho, Wo = output_size(x.shape[2:], self.kernel_size, self.stride, self.padding)
+            best = np.full(x.shape[:2] + (Ho, Wo), -np.inf, dtype=x.dtype)
+            arg = np.zeros(1, dtype=np.min_scalar_type(kh * kw - 1))
+            for i in range(kh):
+                for j in range(kw):
+                    entry = x[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw]   # a view, no copy
+                    better = (entry > best) | np.isnan(entry)
+                    best = np.maximum(best, entry)
+                    arg = np.maximum(arg, better * arg.dtype.type(i * kw + j))
+            return best, (x.shape, arg)
+    return MaxPoolSlices
+
+
 def _conv_backward(product):
     """A Conv2d whose dW is ``product(G, X)``; the first layer only (no dx)."""
     def make(Conv2d):
@@ -191,6 +219,8 @@ def install(design):
         _replace_layer("MaxPool2d", _maxpool_where)
     elif design == "maxpool_full_dx":
         _replace_layer("MaxPool2d", _maxpool_full_dx)
+    elif design == "maxpool_slices":
+        _replace_layer("MaxPool2d", _maxpool_slices)
     elif design in ("dw_tensordot", "dw_one_gemm"):
         _replace_layer("Conv2d", _conv_backward(_tensordot if design == "dw_tensordot" else _one_gemm))
     elif design == "always_dx":

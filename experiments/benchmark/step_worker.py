@@ -16,7 +16,7 @@ With ``--count LABEL`` it instead runs one contestant for ``--steps`` steps
 and exits: valgrind counts its instructions (instructions.py). With
 ``--memory LABEL`` it prints, as one JSON line, the peak resident memory of
 the contestant's steps above what the process held before them
-(step_memory.py): a fresh process, holding only that contestant.
+(cnn.py's step_memory): a fresh process, holding only that contestant.
 
 A label is ``contestant[:variant]``: the variants of the MLP's tinynet
 (variants.py, applied to one contestant object) or the CNN's designs
