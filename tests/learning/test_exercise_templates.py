@@ -11,6 +11,7 @@ from exercise_workspaces import ROOT
 from tinynet.exercises import BUGS, EXERCISES
 from tinynet.exercises import grader, template
 from tinynet.exercises.catalog import CatalogError, discover
+from tinynet.exercises.problem import LayerCheck, LossCheck, ReferenceCheck
 
 ALL = EXERCISES + BUGS
 IDS = [p.file for p in ALL]
@@ -18,12 +19,19 @@ IDS = [p.file for p in ALL]
 
 # -- every template, imported as it is, is the solution --------------------------
 
+def checked_by_gradcheck(problem):
+    return isinstance(problem.check, (LayerCheck, LossCheck))
+
+
 @pytest.mark.parametrize("problem", ALL, ids=IDS)
 def test_each_template_module_imports_and_passes(problem):
     module = importlib.import_module(problem.module)
     report = grader.check_module(problem, module)
     assert report.ok, report.message
-    assert len(report.results) == 2 and all(r.ok for r in report.results)       # alone, then shared
+    if checked_by_gradcheck(problem):
+        assert len(report.results) == 2 and all(r.ok for r in report.results)   # alone, then shared
+    else:
+        assert isinstance(problem.check, ReferenceCheck) and report.findings == ()
 
 
 @pytest.mark.parametrize("lang", ["en", "ko", "both"])
@@ -55,8 +63,13 @@ def test_each_planted_bug_is_caught_with_its_hint(bug, tmp_path):
     path.write_text(bug.code("en"), encoding="utf-8")
     report = grader.check_file(bug, path, lang="en")
     assert not report.ok and bug.definition.kind in report.findings, report.message
-    alone = report.results[0]
-    assert bug.definition.kind in {h.kind for h in alone.hints if h.tensor == bug.definition.tensor}, str(alone)
+    if checked_by_gradcheck(bug):
+        alone = report.results[0]
+        assert bug.definition.kind in {h.kind for h in alone.hints if h.tensor == bug.definition.tensor}, str(alone)
+    else:       # a mistake the ReferenceCheck knows, named on the line after the first difference
+        [mistake] = [m for m in bug.check.mistakes if m.kind == bug.definition.kind]
+        assert report.findings == ("differs", mistake.kind)
+        assert report.message.endswith(f"\nhint [{mistake.kind}] {mistake.cause.en}"), report.message
     fixed, buggy = bug.code(solution=True), bug.code("en")
     changed = [(a, b) for a, b in zip(fixed.splitlines(), buggy.splitlines()) if a != b]
     assert len(changed) == 1 and bug.definition.buggy in changed[0][1]         # one line, and only it
@@ -191,6 +204,11 @@ PROBLEM = Bug(
 )
 '''
 
+# The same bug in its own folder: its code, and its check with the mistake it makes.
+OWN_CHECK_BUG = FORGOT_VELOCITY_BUG.replace("import Bug\n", "import Bug, Mistake, ReferenceCheck\n").replace(
+    'template="momentum", ', 'check=ReferenceCheck("momentum_step", reference=print, cases=lambda rng: [], '
+    'mistakes=(Mistake("forgotten_line", print, Text("a line is missing", "빠진 줄")),)), ')
+
 
 def make_folder(root, name, **files):
     folder = root / name
@@ -267,8 +285,8 @@ def test_a_forgotten_in_place_update_is_caught_as_a_planted_bug(dropped_in):
     ({"problem": FORGOT_VELOCITY_BUG}, "forgot_velocity", "template='momentum' names no exercise"),
     ({"problem": FORGOT_VELOCITY_BUG.replace('template="momentum", ', ""), "template": MOMENTUM_TEMPLATE},
      "forgot_velocity", "a bug with its own template.py needs check="),
-    ({"problem": FORGOT_VELOCITY_BUG.replace('kind="differs"', 'kind="typo"')}, "forgot_velocity",
-     "kind 'typo' is none of what the grader reports"),
+    ({"problem": OWN_CHECK_BUG.replace('kind="differs"', 'kind="typo"'), "template": MOMENTUM_TEMPLATE},
+     "forgot_velocity", "kind 'typo' is none of what the grader reports"),
 ])
 def test_an_incomplete_folder_is_refused_by_name(files, name, message, tmp_path, monkeypatch):
     package = f"refused_{abs(hash((name, message))) % 10 ** 8}"

@@ -94,15 +94,16 @@ def discover(folder, package, exercises=()):
                                f"got {type(definition).__name__}")
         template, module, check = sub / "template.py", f"{package}.{sub.name}.template", definition.check
         if isinstance(definition, Bug):
-            if definition.kind not in BUG_KINDS + GRADER_FINDINGS:
-                raise CatalogError(f"{sub / 'problem.py'}: kind {definition.kind!r} is none of what the grader "
-                                   f"reports ({', '.join(BUG_KINDS + GRADER_FINDINGS)})")
             if definition.template is not None:
                 if definition.template not in by_name:
                     raise CatalogError(f"{sub / 'problem.py'}: template={definition.template!r} names no "
                                        f"exercise (there are {', '.join(sorted(by_name))})")
                 base = by_name[definition.template]
                 template, module, check = base.template, base.module, check or base.check
+            reported = BUG_KINDS + GRADER_FINDINGS + tuple(m.kind for m in getattr(check, "mistakes", ()))
+            if definition.kind not in reported:
+                raise CatalogError(f"{sub / 'problem.py'}: kind {definition.kind!r} is none of what the grader "
+                                   f"reports ({', '.join(reported)})")
         if not template.is_file():
             raise CatalogError(f"{sub} has no template.py (the code of the problem)")
         if check is None:

@@ -6,7 +6,11 @@ several inputs before one backward. The second catches the two backward
 bugs that a single call hides, and names them by probing the layer:
 a parameter gradient assigned (``p.grad = g``) instead of accumulated, and
 a backward that reads what forward left on ``self`` instead of its cache.
+A function (or class) is compared with its reference case by case; when
+its results are those of one of the check's known mistakes on every case,
+that mistake is named.
 """
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,8 +165,25 @@ def _compare_with_reference(check, subject, rng, file, lang):
                 where, got_text, expected_text = mismatch
                 text = say(messages.DIFFERS, lang, file=file, name=check.name, number=number, count=len(cases),
                            args=_describe(args), what=what, where=where, got=got_text, expected=expected_text)
-                return Report(False, text, ("differs",))
+                mistake = _known_mistake(check, cases)
+                if mistake is None:
+                    return Report(False, text, ("differs",))
+                hint = say(messages.KNOWN_MISTAKE, lang, kind=mistake.kind, cause=mistake.cause)
+                return Report(False, f"{text}\n{hint}", ("differs", mistake.kind))
     return Report(True)
+
+
+def _known_mistake(check, cases):
+    """The first of ``check.mistakes`` whose results equal the subject's on every case, or None."""
+    for mistake in check.mistakes:
+        if all(_agrees(got, check.run(mistake.reference, copy.deepcopy(args)), check)
+               for _, args, got, _ in cases):
+            return mistake
+    return None
+
+
+def _agrees(got, made, check):
+    return all(_mismatch(got.get(label), value, check.rtol, check.atol) is None for label, value in made.items())
 
 
 def _mismatch(got, expected, rtol, atol):

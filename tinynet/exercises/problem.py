@@ -33,7 +33,10 @@ The checks:
     ``backward(dout, cache) -> dinput``.
 ``ReferenceCheck``
     a function (an optimizer's update rule, an initialisation formula) or a
-    class compared with a reference implementation on a list of cases.
+    class compared with a reference implementation on a list of cases. Its
+    ``mistakes`` are classic wrong versions (``Mistake``): when the student's
+    results equal one's on every case, the grader names that mistake's cause,
+    as gradcheck's hints name a wrong gradient's.
 
 For example, ``problems/he_std/problem.py`` for a ``template.py`` whose
 ``def he_std(fan_in)`` holds ``return math.sqrt(2.0 / fan_in)`` between the
@@ -54,6 +57,7 @@ The project's tests then import the new template, grade its solution and
 its blank, and check that the command it prints selects its test alone.
 """
 import copy
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -70,6 +74,14 @@ def normal(shape, scale=1.0, shift=0.0):
 def away_from_zero(shape, low=0.2, high=2.0):
     """Inputs in +-[low, high]: far enough from a kink at 0 for finite differences."""
     return lambda rng: rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+
+
+def distinct(shape, gap=0.05):
+    """Inputs whose entries are all different, ``gap`` apart or more (a
+    shuffled grid around 0): a max pooling never sees a tie, and no
+    finite-difference step changes which entry of a window is the largest."""
+    size = math.prod(shape)
+    return lambda rng: (rng.permutation(size) - size / 2).reshape(shape) * gap
 
 
 def _at_least_two(check):
@@ -125,18 +137,33 @@ def call(subject, args):
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A classic wrong version of a ReferenceCheck's subject: ``reference``
+    has the subject's interface and makes the mistake; ``cause`` says what
+    it is and how to fix it; ``kind`` names it in the grader's hint
+    ("hint [kind] cause") and in a Bug's ``kind``."""
+    kind: str
+    reference: Callable
+    cause: Text
+
+
+@dataclass(frozen=True)
 class ReferenceCheck:
     """A function or class ``name`` compared with ``reference``, which has the
     same interface. ``cases(rng)`` gives the argument tuples; ``run(subject,
     args)`` says what to compare (default :func:`call`); a class, such as an
     optimizer, is driven by a ``run`` that makes one and calls its step a few
-    times, returning the arrays to compare by label. Numbers and arrays must agree within ``rtol`` and ``atol``."""
+    times, returning the arrays to compare by label. Numbers and arrays must
+    agree within ``rtol`` and ``atol``. When they do not, and the subject's
+    results equal those of one of the ``mistakes`` on every case, that
+    mistake is named."""
     name: str
     reference: Callable
     cases: Callable
     run: Callable = call
     rtol: float = 1e-10
     atol: float = 0.0
+    mistakes: tuple = ()
 
     def runs(self, subject, rng):
         """(case number, arguments, what subject gave, what the reference gave), case by case."""
@@ -150,6 +177,16 @@ BUG_STATEMENT = Text(
     "find the line and fix it.",
     "이 코드에는 흔한 실수가 하나 있습니다. 채점기를 실행하고 gradcheck의 진단을 읽은 뒤, "
     "잘못된 줄을 찾아 고치세요.")
+
+
+
+def compared_with(reference):
+    """The statement of a bug in a function checked against ``reference`` (say "tinynet.optim.RMSprop")."""
+    return Text(
+        "This code has ONE classic bug. Run the grader: it compares the results with\n"
+        f"{reference}'s and names the mistake. Find the line and fix it.",
+        "이 코드에는 흔한 실수가 하나 있습니다. 채점기를 실행하면 결과를\n"
+        f"{reference}의 결과와 비교하고 실수를 짚어 줍니다. 잘못된 줄을 찾아 고치세요.")
 
 
 @dataclass(frozen=True)
@@ -166,10 +203,11 @@ class Exercise:
 class Bug:
     """``problem.py``'s PROBLEM for a bug-hunt layer (see the module docstring).
 
-    ``kind`` is what the grader must report for it (a gradcheck hint kind, or
-    one of checks.GRADER_FINDINGS) and ``tensor`` the gradient it breaks ("x"
-    or a parameter name). ``check`` defaults to the
-    check of the exercise named by ``template``.
+    ``kind`` is what the grader must report for it (a gradcheck hint kind,
+    one of checks.GRADER_FINDINGS, or the kind of one of its ReferenceCheck's
+    mistakes) and ``tensor`` the gradient it breaks ("x" or a parameter
+    name), or for a ReferenceCheck the argument it gets wrong. ``check``
+    defaults to the check of the exercise named by ``template``.
     """
     title: Text
     fixed: str
