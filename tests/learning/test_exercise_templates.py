@@ -298,6 +298,36 @@ def test_an_incomplete_folder_is_refused_by_name(files, name, message, tmp_path,
     assert name in str(caught.value)
 
 
+@pytest.fixture
+def own_check_bug(tmp_path, monkeypatch):
+    """discover(kind): discover the one bug of OWN_CHECK_BUG, with the given kind, in a package of its own."""
+    packages = []
+
+    def discover_with(kind):
+        package = f"own_check_{len(packages)}"
+        packages.append(package)
+        make_folder(tmp_path, package)
+        make_folder(tmp_path / package, "forgot_velocity", template=MOMENTUM_TEMPLATE,
+                    problem=OWN_CHECK_BUG.replace('kind="differs"', f'kind="{kind}"'))
+        return discover(tmp_path / package, package)
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield discover_with
+    for name in [m for m in list(sys.modules) if m.startswith(tuple(packages))]:
+        del sys.modules[name]
+
+
+def test_a_bug_may_be_one_of_its_checks_known_mistakes(own_check_bug):
+    [bug] = own_check_bug("forgotten_line")
+    assert bug.definition.kind == "forgotten_line" and bug.check.mistakes[0].kind == "forgotten_line"
+
+
+def test_an_unknown_kind_is_refused_with_the_checks_mistakes_listed(own_check_bug):
+    with pytest.raises(CatalogError, match=r"kind 'forgotten_lines' is none of what the grader reports \(.*"
+                                           r"differs, forgotten_line\)"):
+        own_check_bug("forgotten_lines")
+
+
 def test_every_problem_folder_is_a_package_the_wheel_holds():
     """setup.cfg installs `packages = find:` (tinynet and tinynet.*): every
     problem folder must be found as a package, and hold only Python files."""

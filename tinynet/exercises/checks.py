@@ -83,12 +83,12 @@ def run(check, subject, rng, file, lang):
         built = _as_layer(built, () if check.target is None else (check.target(rng),))
     layer = built.double() if isinstance(built, Module) else built
     values = {"file": file, "name": check.name, "calls": check.calls}
-    alone = check_layer(layer, check.input(rng), tolerance=check.tolerance)
+    alone = check_layer(layer, check.input(rng), tolerance=check.tolerance, lang=lang)
     if not alone.ok:
         return Report(False, say(messages.DOES_NOT_MATCH, lang, **values) + f"\n{alone}",
                       tuple(h.kind for h in alone.hints), (alone,))
     inputs = tuple(check.input(rng) for _ in range(check.calls))
-    shared = check_layer(SharedLayer(layer), inputs, tolerance=check.tolerance)
+    shared = check_layer(SharedLayer(layer), inputs, tolerance=check.tolerance, lang=lang)
     if shared.ok:
         return Report(True, results=(alone, shared))
     found = [say(messages.OVERWRITTEN, lang, param=name, **values) for name in _overwritten(layer, inputs[0])]
