@@ -301,3 +301,10 @@ def test_a_missing_one_over_k_is_named_for_a_rectangular_window():
         "analytic = K x numeric = 6 x numeric for every entry of x, where K = kh*kw = 6 is the number of entries "
         "in one 2x3 window of AvgPoolWithoutK: a missing 1/K = 1/6")
     assert "K = kh*kw = 6: AvgPoolWithoutK의 2x3 윈도우 하나에 든 항목 수" in hint.text.ko
+
+
+def test_only_a_pooling_window_is_a_factor_a_convolution_sums_with_weights():
+    from tinynet.gradcheck.factors import WINDOW, hyperparameters
+    assert hyperparameters(nn.AvgPool2d(3))[WINDOW] == (3, 3)
+    assert hyperparameters(nn.MaxPool2d((2, 3)))[WINDOW] == (2, 3)
+    assert WINDOW not in hyperparameters(nn.Conv2d(1, 2, 3)) and WINDOW not in hyperparameters(nn.AvgPool2d(1))

@@ -38,9 +38,11 @@ The checks:
     results equal one's on every case, the grader names that mistake's cause,
     as gradcheck's hints name a wrong gradient's.
 
-For example, ``problems/he_std/problem.py`` for a ``template.py`` whose
-``def he_std(fan_in)`` holds ``return math.sqrt(2.0 / fan_in)`` between the
-markers::
+For example, a folder ``problems/he_std/`` whose ``template.py`` holds
+``def he_std(fan_in)`` with ``return math.sqrt(2.0 / fan_in)`` between the
+markers would have this ``problem.py`` (the real exercises of this kind,
+``problems/kaiming_init/`` and ``problems/rmsprop/``, compare with tinynet's
+own initialisers and optimizers, and name the classic mistakes)::
 
     PROBLEM = Exercise(
         order=20,

@@ -3,11 +3,12 @@
 When analytic = c x numeric for every entry, the constant c says which
 factor the backward lost or added -- if c is an expression of the numbers
 the layer is built from: its own float attributes (Dropout's p, BatchNorm's
-eps, ...), the number K = kh*kw of entries in one window of a layer with a
-``kernel_size`` (pooling, convolution), the batch size N (the first axis of
-the input), the number M of entries of the tensor, or 2 (d(x^2)/dx = 2x). A factor from the layer's p,
-the probability of dropping (Dropout, DropConnect), is named in the words of
-inverted dropout: the kept units are scaled by 1/(1-p).
+eps, ...), the number K = kh*kw of entries in one window of a pooling layer
+(a ``kernel_size`` and no parameters), the batch size N (the first axis of
+the input), the number M of entries of the tensor, or 2 (d(x^2)/dx = 2x).
+A factor from the layer's p, the probability of dropping (Dropout,
+DropConnect), is named in the words of inverted dropout: the kept units are
+scaled by 1/(1-p).
 """
 import numbers
 from typing import NamedTuple
@@ -34,8 +35,9 @@ class Factor(NamedTuple):
 
 def hyperparameters(obj):
     """``obj``'s own float attributes (not ints: those are sizes), by name;
-    and, under the key ``WINDOW``, its window (kh, kw) when ``obj.kernel_size``
-    is a pair of ints holding more than one entry."""
+    and, under the key ``WINDOW``, the window (kh, kw) of a pooling layer:
+    ``obj.kernel_size`` a pair of ints holding more than one entry, and no
+    parameters (a convolution sums its windows with weights, it averages none)."""
     found = {}
     for name, value in getattr(obj, "__dict__", {}).items():
         if name.startswith("_") or isinstance(value, (bool, np.bool_, numbers.Integral)):
@@ -43,8 +45,9 @@ def hyperparameters(obj):
         if isinstance(value, numbers.Real) and np.isfinite(value) and value not in (0.0, 1.0):
             found[name] = float(value)
     kernel = getattr(obj, "kernel_size", None)
+    weighted = hasattr(obj, "parameters") and any(True for _ in obj.parameters())
     if isinstance(kernel, tuple) and len(kernel) == 2 and all(isinstance(k, numbers.Integral) for k in kernel):
-        if kernel[0] * kernel[1] > 1:
+        if kernel[0] * kernel[1] > 1 and not weighted:
             found[WINDOW] = kernel
     return found
 

@@ -85,12 +85,12 @@ def _reshaped_transpose_hint(name, shape):
         f"the analytic gradient of {name} is the numeric one transposed and reshaped: read as a ({rest}, {first}) "
         f"matrix, it is the transpose of the right ({first}, {rest}) one. It was computed with its two axes in the "
         f"other order (e.g. X G^T where G X^T is meant) and then reshaped into {name}'s shape {shape}, which "
-        f"NumPy allows without a word because the sizes agree. Compute it as a ({first}, {rest}) matrix "
-        "(output axis first), then reshape",
+        f"NumPy allows without a word because the sizes agree. Compute it as a ({first}, {rest}) matrix, "
+        f"{name}'s first axis first, then reshape",
         f"{name}의 역전파 기울기가 수치 미분 기울기를 전치한 뒤 모양만 바꾼 것입니다. ({rest}, {first}) 행렬로 읽으면 "
         f"올바른 ({first}, {rest}) 행렬의 전치입니다. 두 축의 순서를 바꾸어 계산한 뒤(예: G X^T 대신 X G^T) "
         f"{name}의 모양 {shape}으로 reshape했는데, 원소 수가 같아서 NumPy가 아무 경고 없이 받아들였습니다. "
-        f"({first}, {rest}) 행렬(출력 축이 먼저)로 계산한 다음 reshape하세요"))
+        f"{name}의 첫 축이 앞에 오는 ({first}, {rest}) 행렬로 계산한 다음 reshape하세요"))
 
 
 def _ratio_hint(name, ratio, setting, is_parameter, size):

@@ -7,7 +7,7 @@ PROBLEM = Bug(
     title=Text("He initialisation: a wrong std", "He 초기화: 잘못된 표준편차"),
     template="kaiming_init",
     fixed="std = gain / math.sqrt(fan_in)",
-    buggy="std = gain / math.sqrt(fan_out)                  # fan std^2 / gain^2 = 1",
+    buggy="std = gain / math.sqrt(fan_out)                  # Var[w] = gain^2 / fan",
     kind="fan_out_used", tensor="std",
     statement=compared_with("tinynet.nn.init"),
 )

@@ -18,9 +18,21 @@ def cases(rng):
     return [(784, 100, 1.0), (100, 10, 1.0), (25, 750, math.sqrt(2.0)), (int(rng.integers(20, 60)), 30, 5 / 3)]
 
 
-def one_fan_too_few(fan_in, fan_out, gain=1.0):
+def sum_not_mean(fan_in, fan_out, gain=1.0):
     std = gain * math.sqrt(1.0 / (fan_in + fan_out))
     return std, math.sqrt(3.0) * std
+
+
+MISTAKES = (
+    Mistake("sum_not_mean", sum_not_mean, Text(
+        "std^2 = gain^2 / (fan_in + fan_out): that divides by the SUM of the fans, but Xavier divides by their "
+        "MEAN (fan_in + fan_out) / 2, the compromise between the forward pass's 1/fan_in and the backward "
+        "pass's 1/fan_out: std = gain sqrt(2 / (fan_in + fan_out))",
+        "std^2 = gain^2 / (fan_in + fan_out)로 fan의 합으로 나누었습니다. Xavier는 순전파의 1/fan_in과 "
+        "역전파의 1/fan_out 사이의 절충으로 fan의 평균 (fan_in + fan_out) / 2로 나눕니다: "
+        "std = gain sqrt(2 / (fan_in + fan_out))")),
+    bound_is_std(drawn_by_xavier),
+)
 
 
 PROBLEM = Exercise(
@@ -41,14 +53,5 @@ PROBLEM = Exercise(
                  "xavier_scale이 아직 작성되지 않았습니다: 표준편차를 유도한 뒤, 분산이 같은 균등 분포의 경계를 "
                  "구하세요"),
     check=ReferenceCheck("xavier_scale", reference=drawn_by_xavier, cases=cases, run=std_and_bound,
-                         mistakes=(
-                             Mistake("sum_not_mean", one_fan_too_few, Text(
-                                 "std^2 = gain^2 / (fan_in + fan_out): that divides by the SUM of the fans, but "
-                                 "Xavier divides by their MEAN (fan_in + fan_out) / 2, the compromise between "
-                                 "the forward pass's 1/fan_in and the backward pass's 1/fan_out: "
-                                 "std = gain sqrt(2 / (fan_in + fan_out))",
-                                 "std^2 = gain^2 / (fan_in + fan_out)로 fan의 합으로 나누었습니다. Xavier는 "
-                                 "순전파의 1/fan_in과 역전파의 1/fan_out 사이의 절충으로 fan의 평균 "
-                                 "(fan_in + fan_out) / 2로 나눕니다: std = gain sqrt(2 / (fan_in + fan_out))")),
-                             bound_is_std(drawn_by_xavier))),
+                         mistakes=MISTAKES),
 )
