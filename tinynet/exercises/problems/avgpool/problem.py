@@ -11,7 +11,7 @@ PROBLEM = Exercise(
         "(N, C, K, L) in im2col's layout, then dx = col2im(dX). The grader uses a 3x3 kernel,\n"
         "stride 2 and padding 1: windows overlap, so a pixel gets a share from each of its windows.",
         "y = 각 윈도우에 든 K = kh kw개 항목의 평균. dout = dL/dy로부터 dL/dx를 유도하세요.\n"
-        "윈도우 평균을 각 항목으로 미분하면 기울기가 얼마인가요? im2col 배치의 dX (N, C, K, L)를\n"
+        "윈도우 평균을 각 항목으로 미분하면 기울기가 얼마인가요? im2col과 같은 형식의 dX (N, C, K, L)를\n"
         "만든 다음 dx = col2im(dX)를 반환하세요. 채점기는 3x3 커널, 스트라이드 2, 패딩 1을 씁니다.\n"
         "윈도우가 겹치므로 픽셀 하나가 자기를 덮는 윈도우마다 몫을 받습니다."),
     missing=Text("AvgPool2d.backward is not written yet: give each entry of a window its share of dout, "
