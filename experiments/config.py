@@ -34,6 +34,7 @@ DATASETS = ("mnist", "fashion-mnist")
 BATCHNORM_KINDS = ("none", "shared", "separate")
 AUGMENTATIONS = ("none", "rotations", "shift", "crop", "flip", "random_rotation")
 ROTATION_ANGLES = (-15, -30, 15, 30)     # the lecture's fixed rotations, each image + 4 copies
+TEST_EVALUATIONS = ("schedule", "final", "never")    # see RunConfig.test_evaluation
 
 
 class SettingError(ValueError):
@@ -91,6 +92,11 @@ class RunConfig:
     patience: int = 0                # early stopping: epochs without improvement (0 = off)
     # -- evaluation -----------------------------------------------------------
     eval_every: int = 5              # test-set evaluation schedule, see evaluation.eval_epochs
+    # When the test set is evaluated (evaluation.test_epochs): "schedule" (the
+    # learning curves: after epoch 1, every eval_every and the last), "final"
+    # (once, after the last epoch), or "never" (a tuning trial: scored on the
+    # val_size validation images instead; the test set stays unseen).
+    test_evaluation: str = "schedule"
     # -- reference, not a setting -------------------------------------------
     lecture_reported: float | None = field(default=None, compare=False)
 
@@ -109,6 +115,13 @@ class RunConfig:
              if self.dropout and self.dropconnect else None),
             ("patience", "(early stopping) needs a validation set, val_size > 0"
              if self.patience and not self.val_size else None),
+            ("test_evaluation", f"must be one of {', '.join(TEST_EVALUATIONS)}, got "
+             f"{self.test_evaluation!r}" if self.test_evaluation not in TEST_EVALUATIONS else None),
+            ("test_evaluation", f"{self.test_evaluation!r} cannot be combined with early stopping "
+             "(patience), which evaluates the test set when it stops"
+             if self.patience and self.test_evaluation != "schedule" else None),
+            ("test_evaluation", "'never' needs a validation set to score the run on, val_size > 0"
+             if self.test_evaluation == "never" and not self.val_size else None),
             *((name, count_problem(getattr(self, name)))
               for name in ("train_size", "epochs", "batch_size", "eval_every")),
             ("lr", lr_problem(self.lr)),

@@ -21,6 +21,11 @@ training takes 0.5 s. So it is evaluated after epoch 1, every
 ``eval_every`` (default 5) epochs, and always after the last epoch (see
 :func:`eval_epochs`): 0.6 s per run. Train accuracy (300 images, ~1 ms) is
 recorded every epoch.
+
+A tuning trial (``test_evaluation="never"``) never evaluates the test set,
+not even once: it is scored on the validation images, evaluated after every
+epoch, and its inputs hold no test split at all. A configuration chosen by
+tuning is evaluated on the test set once, after its last epoch ("final").
 """
 from typing import NamedTuple
 
@@ -46,13 +51,14 @@ class Splits(NamedTuple):
     augmented)."""
 
     train: tuple
-    test: tuple
+    test: tuple | None
     val: tuple | None
 
     @classmethod
     def of(cls, data, config):
+        sees_test = config.test_evaluation != "never"
         return cls(as_inputs(data.train_images, data.train_labels),
-                   as_inputs(data.test_images, data.test_labels),
+                   as_inputs(data.test_images, data.test_labels) if sees_test else None,
                    as_inputs(data.val_images, data.val_labels) if config.val_size else None)
 
 
@@ -60,6 +66,28 @@ def eval_epochs(epochs, every):
     """Epochs after which the test set is evaluated: 1, every, 2*every, ...,
     and always the last one."""
     return sorted({1, epochs} | set(range(every, epochs + 1, every)))
+
+
+def test_epochs(config):
+    """Epochs after which a run of ``config`` evaluates the test set, as its
+    ``test_evaluation`` says: the schedule, the last epoch only, or none."""
+    if config.test_evaluation == "never":
+        return []
+    if config.test_evaluation == "final":
+        return [config.epochs]
+    return eval_epochs(config.epochs, config.eval_every)
+
+
+def tracks_validation(config):
+    """Whether a run of ``config`` evaluates its validation images after every
+    epoch: for early stopping, and to score a tuning trial."""
+    return bool(config.patience) or config.test_evaluation == "never"
+
+
+def scored_numbers(config):
+    """The loss and accuracy a run ends with, besides the training ones: the
+    test set's, or a tuning trial's validation numbers."""
+    return ("val_loss", "val_acc") if config.test_evaluation == "never" else ("test_loss", "test_acc")
 
 
 def evaluate(learner, x, y):
@@ -134,11 +162,13 @@ def final_numbers(learner, config, history, stopper, splits, data):
                      train_acc=evaluate(learner, *splits.train)[1])
         final["test_loss"], final["test_acc"] = evaluate(learner, *splits.test)
     else:                                # the last epoch's numbers are the final ones
-        final.update(train_loss=history["train_loss"][-1], train_acc=history["train_acc"][-1],
-                     test_loss=history["test_loss"][-1], test_acc=history["test_acc"][-1])
+        final.update({key: history[key][-1]
+                      for key in ("train_loss", "train_acc", *scored_numbers(config))})
     final.update(weight_statistics(learner.connection_weights()))
-    for split, images, labels in (("train", data.train_images, data.train_labels),
-                                  ("test", data.test_images, data.test_labels)):
+    lecture_splits = [("train", data.train_images, data.train_labels)]
+    if splits.test is not None:
+        lecture_splits.append(("test", data.test_images, data.test_labels))
+    for split, images, labels in lecture_splits:
         accuracy = lecture_evaluation(learner, images, labels)
         if accuracy is not None:         # None: no meaningful number (see lecture_evaluation)
             final[f"lecture_eval_{split}_acc"] = accuracy

@@ -57,12 +57,14 @@ def _after_interrupt(stored, resume, plans, frameworks, records, seeds, out, com
     return INTERRUPTED
 
 
-def run(plans, frameworks, seeds, out, command, jobs, workers=2, fresh=False):
-    """Run ``jobs`` into ``out`` and write the report; the exit status."""
+def run(plans, frameworks, seeds, out, command, jobs, workers=2, fresh=False, executor=None):
+    """Run ``jobs`` into ``out`` on ``executor`` (default: runner's process
+    pool of ``workers``) and write the report; the exit status."""
     with FolderLock(out, command):
         started = time.perf_counter()
         try:
-            records, reused = runner.run_jobs(jobs, out, workers=workers, fresh=fresh)
+            records, reused = runner.run_jobs(jobs, out, workers=workers, fresh=fresh,
+                                              executor=executor)
         except runner.Interrupted as stop:
             return _after_interrupt(
                 f"{len(stop.records)} of {len(jobs)} runs are finished and stored in {out}/",

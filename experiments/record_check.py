@@ -14,6 +14,7 @@ Checked once per stored file when a run starts: nothing per training step.
 import math
 
 from . import probes
+from .evaluation import test_epochs, tracks_validation
 
 _RECORD_KEYS = {"seed": int, "framework": str, "settings": dict, "history": dict,
                 "final": dict, "seconds": (int, float)}
@@ -60,10 +61,18 @@ def record_problem(record):
                 diverged.get("last_finite_loss") is None or is_number(diverged["last_finite_loss"])):
             return "its 'diverged' is not {epoch: int, last_finite_loss: number or null}"
     else:
-        for key in _FINAL_NUMBERS:
+        for key in _final_numbers(record["settings"].get("test_evaluation")):
             if not is_number(final.get(key)):
                 return f"its final {key!r} is missing or not a finite number"
     return None
+
+
+def _final_numbers(test_evaluation):
+    """The final numbers every finished run has: a tuning trial (which never
+    sees the test set) has its validation numbers instead of the test set's."""
+    if test_evaluation == "never":
+        return _FINAL_NUMBERS[:2] + ("val_loss", "val_acc")
+    return _FINAL_NUMBERS
 
 
 def _range_problem(where, key, value):
@@ -75,19 +84,24 @@ def _range_problem(where, key, value):
 
 
 def _history_problem(history, config):
-    wanted = _HISTORY + (("val_loss", "val_acc") if config.patience else ())
+    validation = ("val_loss", "val_acc") if tracks_validation(config) else ()
+    wanted = _HISTORY + validation
     if sorted(history) != sorted(wanted):
         return f"its history has {sorted(history)}, not {sorted(wanted)}"
     epochs = history["epoch"]
     if epochs != list(range(1, len(epochs) + 1)) or len(epochs) > config.epochs:
         return f"its history 'epoch' is not 1, 2, ... up to at most {config.epochs}"
-    for key in _PER_EPOCH + (("val_loss", "val_acc") if config.patience else ()):
+    for key in _PER_EPOCH + validation:
         if len(history[key]) != len(epochs):
             return f"its history {key!r} has {len(history[key])} values for {len(epochs)} epochs"
     evaluated = history["eval_epoch"]
     if (not all(is_whole(e) for e in evaluated) or sorted(set(evaluated)) != evaluated
             or not set(evaluated) <= set(epochs)):
         return "its history 'eval_epoch' is not an increasing list of the run's epochs"
+    if config.test_evaluation != "schedule" and not set(evaluated) <= set(test_epochs(config)):
+        when = "never evaluates the test set" if config.test_evaluation == "never" else \
+            "evaluates the test set only after its last epoch"
+        return f"its history 'eval_epoch' is {evaluated}, but the run {when}"
     for key in ("test_loss", "test_acc"):
         if len(history[key]) != len(evaluated):
             return f"its history {key!r} has {len(history[key])} values for {len(evaluated)} evaluations"
@@ -108,7 +122,11 @@ def _final_problem(final, history, config):
         problem = _range_problem("final", key, value) if is_number(value) else None
         if problem:
             return problem
-    if epochs == 0 or not history["eval_epoch"] or history["eval_epoch"][-1] != epochs:
+    if config.test_evaluation == "never":
+        seen = sorted(key for key in final if "test" in key)
+        if seen:
+            return f"its final holds {seen}, but the run never evaluates the test set"
+    elif epochs == 0 or not history["eval_epoch"] or history["eval_epoch"][-1] != epochs:
         return "its history does not end with an evaluated epoch"
     if config.patience:
         best = final.get("best_epoch")
@@ -118,7 +136,7 @@ def _final_problem(final, history, config):
             return "its final 'stopped_early' does not match its epochs"
         same = {"train_loss": history["train_loss"][best - 1]}
     else:
-        same = {key: history[key][-1] for key in _FINAL_NUMBERS}
+        same = {key: history[key][-1] for key in _final_numbers(config.test_evaluation)}
     for key, value in same.items():
         if final[key] != value:
             return f"its final {key!r} is {final[key]!r}, but its history says {value!r}"

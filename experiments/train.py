@@ -57,10 +57,10 @@ def run(config, seed, data, framework="tinynet", log=None):
     learner = make_learner(framework, build_model(config), config, seed)
     probe = probes.for_run(config, learner) if learner.framework == "tinynet" else None
     stopper = evaluation.EarlyStopping(config.patience) if config.patience else None
-    scheduled = set(evaluation.eval_epochs(config.epochs, config.eval_every))
+    scheduled = set(evaluation.test_epochs(config))
     history = {key: [] for key in ("epoch", "train_loss", "penalty", "train_acc",
                                    "eval_epoch", "test_loss", "test_acc")}
-    if stopper:
+    if evaluation.tracks_validation(config):
         history.update(val_loss=[], val_acc=[])
 
     diverged, last_loss = None, None
@@ -129,10 +129,10 @@ def _evaluate_epoch(learner, epoch, history, splits, scheduled, stopper):
     history stays finite."""
     row = {"train_acc": evaluation.evaluate(learner, *splits.train)[1]}
     stop = False
-    if stopper:
+    if "val_acc" in history:             # early stopping, or a tuning trial's score
         val_loss, row["val_acc"] = evaluation.evaluate(learner, *splits.val)
         row["val_loss"] = finite_or_diverged(val_loss, "validation loss")
-        stop = stopper.should_stop(epoch, row["val_acc"], learner)
+        stop = stopper is not None and stopper.should_stop(epoch, row["val_acc"], learner)
     if epoch in scheduled or stop:
         test_loss, row["test_acc"] = evaluation.evaluate(learner, *splits.test)
         row["test_loss"] = finite_or_diverged(test_loss, "test loss")
