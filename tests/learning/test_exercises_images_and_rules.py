@@ -142,7 +142,7 @@ def test_an_unknown_mistake_shows_the_first_difference_without_a_hint(name, edit
     problem, path = solved_file(name, tmp_path, *edits)
     report = grader.check_file(problem, path, lang="en")
     assert not report.ok and report.findings == ("differs",), report.message
-    assert f"case 1 of" in report.message and f": {where}" in report.message and "hint" not in report.message
+    assert "case 1 of" in report.message and f": {where}" in report.message and "hint" not in report.message
 
 
 def test_a_function_that_returns_one_number_instead_of_a_pair_is_reported(tmp_path):
@@ -210,16 +210,24 @@ def test_the_initialisation_references_are_what_tinynet_draws_with():
 
 @pytest.mark.parametrize("name", ["rmsprop", "adam"])
 def test_the_optimizer_references_refuse_a_state_they_cannot_use(name, monkeypatch):
-    """If the optimizer kept its running means under other names, the reference would compare with
-    fresh zeros: it refuses instead."""
+    """If the optimizer kept its running means (or its count of steps) under other names, the reference
+    would compare with fresh zeros: it refuses instead."""
     problem = find(name)
-    module = importlib.import_module(problem.module.replace(".template", ".problem"))
     cls = {"rmsprop": optim.RMSprop, "adam": optim.Adam}[name]
     original = cls.buffer
     monkeypatch.setattr(cls, "buffer", lambda self, i, key, initial=0.0: original(self, i, "renamed_" + key, initial))
     args = problem.check.cases(np.random.default_rng(0))[0]
     with pytest.raises(RuntimeError, match="state is now"):
-        problem.check.run(module.PROBLEM.check.reference, args)
+        problem.check.run(problem.check.reference, args)
+
+
+def test_the_adam_reference_refuses_an_optimizer_that_counts_its_steps_elsewhere(monkeypatch):
+    """Counting in an attribute of its own, Adam would not see the step number the case hands over."""
+    problem = find("adam")
+    monkeypatch.setattr(optim.Adam, "count_step", lambda self, i: 1)
+    args = problem.check.cases(np.random.default_rng(0))[0]
+    with pytest.raises(RuntimeError, match=r"Adam's state is now \['m', 'step', 'v'\]: update the exercise's"):
+        problem.check.run(problem.check.reference, args)
 
 
 # -- the layers of the templates are tinynet's, and PyTorch's --------------------------------------

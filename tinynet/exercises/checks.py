@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..gradcheck import check_layer
-from ..nn import Add, Layer, Module
+from ..nn.combine import Add
+from ..nn.layer import Layer
+from ..nn.module import Module
 from ..random import manual_seed
 from ..text import Text
 from . import messages

@@ -82,6 +82,5 @@ KNOWN_MISTAKE = Text("hint [{kind}] {cause}", "힌트 [{kind}] {cause}")
 
 RETURNED = Text("the returned value", "반환값")
 ARGUMENT_AFTER = Text("argument {number} after the call", "호출 후의 {number}번째 인자")
-AFTER_STEP = Text("{name} after step {step}", "{step}번째 스텝 후의 {name}")
 SHAPE = Text("shape {shape}", "모양 {shape}")
 ENTRY = Text(", entry {index}", ", 위치 {index}")

@@ -1,4 +1,4 @@
-"""The Adam exercise's code; problem.py beside it states and checks it."""
+"""The Adam exercise's code: problem.toml beside it states it, check.py grades it."""
 import numpy as np
 
 

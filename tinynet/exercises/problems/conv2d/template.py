@@ -1,9 +1,10 @@
-"""The Conv2d exercise's code; problem.py beside it states and checks it."""
+"""The Conv2d exercise's code: problem.toml beside it states it, check.py grades it."""
 import numpy as np
 
 import tinynet as tn
-from tinynet.nn import Layer, Parameter
 from tinynet.nn.im2col import col2im, im2col, output_size
+from tinynet.nn.layer import Layer
+from tinynet.nn.parameter import Parameter
 
 
 class Conv2d(Layer):

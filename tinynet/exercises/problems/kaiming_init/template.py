@@ -1,4 +1,4 @@
-"""The He (Kaiming) initialisation exercise's code; problem.py beside it states and checks it."""
+"""The He (Kaiming) initialisation exercise's code: problem.toml beside it states it, check.py grades it."""
 import math
 
 from tinynet.nn.init import calculate_gain

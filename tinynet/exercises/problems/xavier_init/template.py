@@ -1,4 +1,4 @@
-"""The Xavier initialisation exercise's code; problem.py beside it states and checks it."""
+"""The Xavier initialisation exercise's code: problem.toml beside it states it, check.py grades it."""
 import math
 
 
