@@ -29,31 +29,41 @@ import numpy as np
 from tinynet import nn
 from tinynet.data import scale_pixels
 
-NEAR_ZERO = 1e-3   # |w| below this counts as a "near-zero" weight (L1 sparsity)
+from .models import input_shape
+
+NEAR_ZERO = 1e-3   # |w| below this counts as a "near-zero" weight (where L1 pulls weights)
 
 _loss_fn = nn.CrossEntropyLoss()
 
 
-def as_inputs(images, labels):
-    """All of a split as one (N, 784) float32 batch in [0, 1], via the same
+def as_model_input(images, config):
+    """Images (N, 28, 28) in the shape the model takes: (N, 784) for the
+    MLP, (N, 1, 28, 28) for the CNN (models.input_shape)."""
+    return images.reshape(len(images), *input_shape(config))
+
+
+def as_inputs(images, labels, config):
+    """All of a split as one float32 batch in [0, 1], via the same
     conversion as training (the DataLoader's ToTensor scaling)."""
-    return scale_pixels(images.reshape(len(images), -1)), labels
+    return scale_pixels(as_model_input(images, config)), labels
 
 
 class Splits(NamedTuple):
     """The evaluation inputs of a run: ``(x, y)`` pairs, ``val`` None without
-    a validation set. ``train`` holds the ORIGINAL training images (never
-    augmented)."""
+    a validation set, ``test`` None for a selection run (evaluate_test
+    False), which never reads the test images. ``train`` holds the ORIGINAL
+    training images (never augmented)."""
 
     train: tuple
-    test: tuple
+    test: tuple | None
     val: tuple | None
 
     @classmethod
     def of(cls, data, config):
-        return cls(as_inputs(data.train_images, data.train_labels),
-                   as_inputs(data.test_images, data.test_labels),
-                   as_inputs(data.val_images, data.val_labels) if config.val_size else None)
+        return cls(as_inputs(data.train_images, data.train_labels, config),
+                   as_inputs(data.test_images, data.test_labels, config)
+                   if config.evaluate_test else None,
+                   as_inputs(data.val_images, data.val_labels, config) if config.val_size else None)
 
 
 def eval_epochs(epochs, every):
@@ -68,7 +78,7 @@ def evaluate(learner, x, y):
     return _loss_fn(logits, y), float(np.mean(logits.argmax(axis=1) == y))
 
 
-def lecture_evaluation(learner, images, labels):
+def lecture_evaluation(learner, images, labels, config):
     """Accuracy measured the lecture's way: raw 0..255 pixels, training mode,
     one batch. Training-mode BatchNorm updates its running statistics, so
     the model's state is saved before and restored after.
@@ -78,7 +88,7 @@ def lecture_evaluation(learner, images, labels):
     meaningful. None when even that is not (non-finite BatchNorm batch
     statistics, which tinynet refuses with FloatingPointError).
     """
-    raw = images.reshape(len(images), -1).astype(np.float32)   # NOT divided by 255
+    raw = as_model_input(images, config).astype(np.float32)    # NOT divided by 255
     saved = learner.state_dict()
     learner.train()
     try:
@@ -111,9 +121,11 @@ class EarlyStopping:
 
 
 def weight_statistics(weights):
-    """Share of near-zero weights, sum|w| and sum w^2 over the connection weights."""
+    """Shares of exactly-zero and of near-zero weights, sum|w| and sum w^2
+    over the connection weights."""
     flat = np.concatenate([w.ravel() for w in weights]).astype(np.float64)
     return {
+        "zero_weights": float(np.mean(flat == 0)),
         "near_zero_weights": float(np.mean(np.abs(flat) < NEAR_ZERO)),
         "weight_l1": float(np.abs(flat).sum()),
         "weight_l2": float((flat * flat).sum()),
@@ -123,9 +135,16 @@ def weight_statistics(weights):
 def final_numbers(learner, config, history, stopper, splits, data):
     """The ``final`` numbers of a run that did not diverge: the last epoch's,
     or for early stopping the restored best epoch's; the weight statistics;
-    and the lecture's evaluation of the final model."""
+    and the lecture's evaluation of the final model. A selection run's are
+    its last epoch's validation numbers instead of the test numbers (it
+    never sees the test images)."""
     epochs_run = history["epoch"][-1]
     final = {"epochs_run": epochs_run}
+    if not config.evaluate_test:
+        final.update({key: history[key][-1]
+                      for key in ("train_loss", "train_acc", "val_loss", "val_acc")})
+        final.update(weight_statistics(learner.connection_weights()))
+        return final
     if stopper:
         learner.load_state_dict(stopper.best_state)       # restore the best weights
         learner.eval()
@@ -139,7 +158,7 @@ def final_numbers(learner, config, history, stopper, splits, data):
     final.update(weight_statistics(learner.connection_weights()))
     for split, images, labels in (("train", data.train_images, data.train_labels),
                                   ("test", data.test_images, data.test_labels)):
-        accuracy = lecture_evaluation(learner, images, labels)
+        accuracy = lecture_evaluation(learner, images, labels, config)
         if accuracy is not None:         # None: no meaningful number (see lecture_evaluation)
             final[f"lecture_eval_{split}_acc"] = accuracy
     return final

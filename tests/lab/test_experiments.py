@@ -30,7 +30,8 @@ def data():
 
 
 def without_timing(record):
-    return {k: v for k, v in record.items() if k != "seconds"}
+    """A record without its wall-clock times, which differ from run to run."""
+    return {k: v for k, v in record.items() if k not in ("seconds", "epoch_seconds")}
 
 
 # --------------------------------------------------------------------------
@@ -191,7 +192,7 @@ def test_tiny_run_writes_summaries_figures_and_report(capsys, tmp_path):
     code, _, err = run_cli(["baseline", "batchnorm", "l1", "--seeds", "2", "--epochs", "2",
                             "--workers", "1", "--out", str(tmp_path)], capsys)
     assert code == 0, err
-    assert " 1/14] baseline/lecture seed 0" in err        # progress lines
+    assert " 1/22] baseline/lecture seed 0" in err        # progress lines
 
     summary = json.loads((tmp_path / "batchnorm" / "summary.json").read_text())
     assert summary["complete"] and summary["seeds_requested"] == [0, 1]
@@ -210,7 +211,7 @@ def test_tiny_run_writes_summaries_figures_and_report(capsys, tmp_path):
     for path in ("baseline/learning_curves.png", "batchnorm/learning_curves.png",
                  "l1/learning_curves.png", "l1/sweep.png", "overview.png"):
         assert (tmp_path / path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
-    assert len(list((tmp_path / "l1" / "seeds").glob("*.json"))) == 10
+    assert len(list((tmp_path / "l1" / "seeds").glob("*.json"))) == 18     # 9 configurations
 
     report = (tmp_path / "REPORT.md").read_text()
     assert "| Experiment | Configuration |" in report
@@ -296,6 +297,14 @@ def test_tinynet_runs_never_import_torch():
     RunConfig("shared_bn", "bn", batchnorm="shared", epochs=2, eval_every=1),
     RunConfig("l1_l2", "p", l1=1e-4, l2=1e-3, epochs=2, eval_every=1),
     RunConfig("momentum", "m", momentum=0.9, lr=0.02, epochs=2, eval_every=1),
+    RunConfig("nesterov", "n", momentum=0.9, nesterov=True, lr=0.02, epochs=2, eval_every=1),
+    RunConfig("proximal", "p", l1=1e-3, l1_mode="proximal", epochs=2, eval_every=1),
+    RunConfig("adam", "a", optimizer="adam", lr=1e-3, epochs=2, eval_every=1),
+    RunConfig("adagrad", "g", optimizer="adagrad", lr=1e-2, epochs=2, eval_every=1),
+    RunConfig("rmsprop", "r", optimizer="rmsprop", lr=1e-3, epochs=2, eval_every=1),
+    RunConfig("init", "i", hidden_layers=5, activation="sigmoid", init="xavier", epochs=2,
+              eval_every=1),
+    RunConfig("cnn", "c", model="cnn", epochs=2, eval_every=1),
 ])
 def test_torch_twin_follows_the_tinynet_run(data, config):
     pytest.importorskip("torch", reason="PyTorch is not installed")
@@ -307,6 +316,8 @@ def test_torch_twin_follows_the_tinynet_run(data, config):
     np.testing.assert_allclose(torch["history"]["penalty"], tiny["history"]["penalty"], rtol=1e-4)
     np.testing.assert_allclose(torch["history"]["test_acc"], tiny["history"]["test_acc"], atol=2e-3)
     assert abs(torch["final"]["lecture_eval_test_acc"] - tiny["final"]["lecture_eval_test_acc"]) < 5e-3
+    # the same weights end exactly 0 (the proximal step) or none do
+    assert abs(torch["final"]["zero_weights"] - tiny["final"]["zero_weights"]) < 1e-4
 
 
 def test_torch_dropconnect_twin_trains(data):
