@@ -224,6 +224,12 @@ class Experiment:
     sentences of the report; ``results`` gives access to every experiment's
     summary (see summary.Results), so an experiment can compare itself with
     the baseline. ``figures`` lists the figures the report draws for it.
+
+    ``choices`` (selection.Choice): settings chosen on validation data; the
+    configurations are then the selection runs, and the lab adds each
+    choice's winner (selection.py). ``fixed_settings``: (RunConfig field,
+    why) of the settings the experiment sets itself, which the command line
+    may not override.
     """
 
     name: str
@@ -233,7 +239,9 @@ class Experiment:
     findings: object = None           # callable(results) -> list of tinynet.text.Text
     figures: tuple = ()               # figures/catalogue.py declarations, in report order
     sweep_param: str | None = None    # for sweeps: the RunConfig field on the x axis ...
-    sweep_metric: tuple | None = None  # ... and (final metric, axis label, scale) beside accuracy
+    sweep_metric: tuple | None = None  # ... and (axis label, scale, ((final metric, legend), ...))
+    choices: tuple = ()
+    fixed_settings: tuple = ()
 
     def __post_init__(self):
         names = [c.name for c in self.configs]

@@ -194,7 +194,8 @@ class Progress:
             outcome = (f"diverged at epoch {diverged['epoch']} (last finite loss "
                        f"{'none' if last is None else f'{last:.3g}'})")
         else:
-            outcome = f"train {final['train_acc']:.3f} test {final['test_acc']:.4f}"
+            held_out = "test" if "test_acc" in final else "val"   # selection runs: no test set
+            outcome = f"train {final['train_acc']:.3f} {held_out} {final[f'{held_out}_acc']:.4f}"
         print(f"[{self.count:>{len(str(self.total))}}/{self.total}] "
               f"{job.experiment}/{job.config.name} seed {job.seed} ({job.framework}): "
               f"{outcome} in {record['seconds']:.1f}s | elapsed {_clock(elapsed)}, ~{_clock(left)} left",
