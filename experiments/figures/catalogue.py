@@ -120,8 +120,8 @@ def weight_histograms(experiment, scene):
             configs = scene.results.configs(other.name)
         except MissingResults:                   # every seed diverged: no weights to show
             continue
-        sweeps.append((kind, [(c.settings[kind], c.settings["lr"], c.data.get("probes") or {})
-                              for c in configs]))
+        sweeps.append((kind, [(c.settings[kind], c.settings["lr"], c.data.get("probes") or {},
+                               c.settings.get("l1_mode")) for c in configs]))
     return [Task("weight_histograms", plot_weight_histograms, (sweeps, scene.out))]
 
 
