@@ -26,8 +26,11 @@ corrupt files named), lab_run (one lab per results folder, folder_lock;
 Ctrl-C, interrupts), probes (figure data from inside a run; probe_summary
 combines the seeds'), report (write_all: summaries, figures, REPORT.md and
 REPORT.ko.md), cli (command line), torch_backend (the PyTorch twin,
-imported only for --framework torch).
-``python -m experiments.benchmark`` is the speed benchmark, not an experiment.
+imported only for --framework torch), cluster (the jobs on a Dask cluster,
+imported only for --scheduler).
+``python -m experiments.tune`` is the hyperparameter search (random search
+on a validation set), and ``python -m experiments.benchmark`` the speed
+benchmark; neither is an experiment of the report.
 """
 import importlib
 import signal
@@ -50,7 +53,8 @@ def _started_as_the_lab():
         return False
     args = getattr(sys, "orig_argv", [])
     module = next((b for a, b in zip(args, args[1:]) if a == "-m"), "")
-    return module in ("experiments", *(f"experiments.{name}" for name in EXPERIMENT_NAMES))
+    return module in ("experiments", "experiments.tune",
+                      *(f"experiments.{name}" for name in EXPERIMENT_NAMES))
 
 
 if _started_as_the_lab():

@@ -22,6 +22,7 @@ import dataclasses
 import difflib
 import importlib.util
 import os
+import re
 import shlex
 import signal
 import sys
@@ -78,6 +79,27 @@ def count(text):
     return value
 
 
+def scheduler_address(text):
+    """argparse type of --scheduler: "local", or the address of a running
+    ``dask scheduler`` (tcp:// is the default protocol)."""
+    if text == "local":
+        return text
+    match = re.fullmatch(r"(?:(tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[\w.-]+):(\d{1,5})", text)
+    if not match or not 1 <= int(match.group(3)) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected 'local' or the address of a dask scheduler, such as "
+            f"tcp://192.168.0.10:8786, got {text!r}")
+    return text if match.group(1) else f"tcp://{text}"
+
+
+def add_scheduler_option(parser):
+    parser.add_argument("--scheduler", type=scheduler_address, metavar="ADDRESS",
+                        help="run the jobs on a Dask cluster: the address of a running `dask "
+                             "scheduler` (tcp://HOST:8786), or 'local' for a LocalCluster of "
+                             "--workers processes here; needs pip install -e \".[cluster]\" "
+                             "(default: a process pool of --workers)")
+
+
 def build_parser(prog, description, run_all=False):
     parser = argparse.ArgumentParser(prog=prog, description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -93,6 +115,7 @@ def build_parser(prog, description, run_all=False):
     parser.add_argument("--workers", type=count, metavar="N", default=2,
                         help="worker processes for the runs (one BLAS thread each) and the "
                              "figures (default 2; 1 = run here)")
+    add_scheduler_option(parser)
     parser.add_argument("--epochs", type=whole_number, metavar="N",
                         help="epochs for every configuration (default: each configuration's own, "
                              "100 except the lecture's dropout run)")
@@ -217,7 +240,7 @@ def main(argv=None, experiment=None):
         args = parser.parse_args(argv)
         command = f"{prog} {shlex.join(argv)}".rstrip()     # quoted in the report
         return _main(parser, args, experiment, command)
-    except (LabError, FolderBusy) as error:
+    except (LabError, FolderBusy, runner.RunFailed) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:     # disk full, a folder removed or made read-only during the run
@@ -253,13 +276,14 @@ def _main(parser, args, experiment, command):
     if "torch" in frameworks and importlib.util.find_spec("torch") is None:
         from .torch_backend import MISSING_TORCH   # cheap: there is no torch to import
         raise LabError(MISSING_TORCH)
+    executor = runner.make_executor(args.workers, args.scheduler)   # no Dask: refused here
     _check_data_dir(args.data_dir)
     _check_data(plans, args.data_dir)
     _check_out(out)
     jobs = [runner.Job(e.name, c, seed, framework, args.data_dir, args.verbose)
             for framework in frameworks for e in plans for c in e.configs for seed in seeds]
     return lab_run.run(plans, frameworks, seeds, out, command, jobs, workers=args.workers,
-                       fresh=args.fresh)
+                       fresh=args.fresh, executor=executor)
 
 
 def run_script(experiment):

@@ -23,8 +23,8 @@ from pathlib import Path
 # Bump when the format of stored results changes: stored seeds whose
 # version differs are recomputed instead of reused.
 # 2: records hold "diverged" (null or {"epoch", "last_finite_loss"}) and "probes".
-# 3: settings name the model, initialisation, optimizer and evaluate_test; records
-#    hold "epoch_seconds".
+# 3: settings name the model, initialisation, optimizer and test_evaluation;
+#    records hold "epoch_seconds".
 RESULTS_VERSION = 3
 
 # The lab's files whose code determines a run's record (see code_fingerprint):
@@ -43,6 +43,7 @@ L1_MODES = ("subgradient", "proximal")   # see tinynet.optim.SGD
 BATCHNORM_KINDS = ("none", "shared", "separate")
 AUGMENTATIONS = ("none", "rotations", "shift", "crop", "flip", "random_rotation")
 ROTATION_ANGLES = (-15, -30, 15, 30)     # the lecture's fixed rotations, each image + 4 copies
+TEST_EVALUATIONS = ("schedule", "final", "never")    # see RunConfig.test_evaluation
 
 
 class SettingError(ValueError):
@@ -112,7 +113,12 @@ class RunConfig:
     patience: int = 0                # early stopping: epochs without improvement (0 = off)
     # -- evaluation -----------------------------------------------------------
     eval_every: int = 5              # test-set evaluation schedule, see evaluation.eval_epochs
-    evaluate_test: bool = True       # False: a selection run, measured on the validation images only
+    # When the test set is evaluated (evaluation.test_epochs): "schedule" (the
+    # learning curves: after epoch 1, every eval_every and the last), "final"
+    # (once, after the last epoch), or "never" (a tuning trial, or a selection
+    # run of an experiment's choice, see selection.py: scored on the val_size
+    # validation images instead; the test set stays unseen).
+    test_evaluation: str = "schedule"
     # -- reference, not a setting -------------------------------------------
     lecture_reported: float | None = field(default=None, compare=False)
 
@@ -122,13 +128,19 @@ class RunConfig:
         # one place and the CLI reports its message.
         choices = (("dataset", DATASETS), ("model", MODELS), ("activation", ACTIVATIONS),
                    ("init", INITS), ("optimizer", OPTIMIZERS), ("l1_mode", L1_MODES),
-                   ("batchnorm", BATCHNORM_KINDS), ("augmentation", AUGMENTATIONS))
+                   ("batchnorm", BATCHNORM_KINDS), ("augmentation", AUGMENTATIONS),
+                   ("test_evaluation", TEST_EVALUATIONS))
         problems = [
             *((name, choice_problem(getattr(self, name), allowed)) for name, allowed in choices),
             ("dropconnect", "and dropout cannot both be used"
              if self.dropout and self.dropconnect else None),
             ("patience", "(early stopping) needs a validation set, val_size > 0"
              if self.patience and not self.val_size else None),
+            ("test_evaluation", f"{self.test_evaluation!r} cannot be combined with early stopping "
+             "(patience), which evaluates the test set when it stops"
+             if self.patience and self.test_evaluation != "schedule" else None),
+            ("test_evaluation", "'never' needs a validation set to score the run on, val_size > 0"
+             if self.test_evaluation == "never" and not self.val_size else None),
             *((name, count_problem(getattr(self, name)))
               for name in ("train_size", "hidden_layers", "epochs", "batch_size", "eval_every")),
             ("lr", lr_problem(self.lr)),
@@ -163,10 +175,6 @@ class RunConfig:
                            if self.nesterov and not self.momentum else None)
         yield "l1_mode", (f"{self.l1_mode!r} needs an L1 penalty, l1 > 0"
                           if self.l1_mode != "subgradient" and not self.l1 else None)
-        yield "evaluate_test", ("False (a selection run) needs a validation set, val_size > 0, "
-                                "and no early stopping"
-                                if not self.evaluate_test and (not self.val_size or self.patience)
-                                else None)
 
     @property
     def images_per_epoch(self):

@@ -21,6 +21,13 @@ training takes 0.5 s. So it is evaluated after epoch 1, every
 ``eval_every`` (default 5) epochs, and always after the last epoch (see
 :func:`eval_epochs`): 0.6 s per run. Train accuracy (300 images, ~1 ms) is
 recorded every epoch.
+
+A tuning trial or a selection run (``test_evaluation="never"``) never
+evaluates the test set, not even once: it is scored on the validation
+images, evaluated after every epoch, and its inputs hold no test split at
+all. A configuration chosen by tuning is evaluated on the test set once,
+after its last epoch ("final"); one chosen by an experiment (selection.py)
+on the schedule, for its learning curves.
 """
 from typing import NamedTuple
 
@@ -50,9 +57,9 @@ def as_inputs(images, labels, config):
 
 class Splits(NamedTuple):
     """The evaluation inputs of a run: ``(x, y)`` pairs, ``val`` None without
-    a validation set, ``test`` None for a selection run (evaluate_test
-    False), which never reads the test images. ``train`` holds the ORIGINAL
-    training images (never augmented)."""
+    a validation set, ``test`` None for a run that never evaluates the test
+    set (``test_evaluation="never"``), which never reads the test images.
+    ``train`` holds the ORIGINAL training images (never augmented)."""
 
     train: tuple
     test: tuple | None
@@ -60,9 +67,9 @@ class Splits(NamedTuple):
 
     @classmethod
     def of(cls, data, config):
+        sees_test = config.test_evaluation != "never"
         return cls(as_inputs(data.train_images, data.train_labels, config),
-                   as_inputs(data.test_images, data.test_labels, config)
-                   if config.evaluate_test else None,
+                   as_inputs(data.test_images, data.test_labels, config) if sees_test else None,
                    as_inputs(data.val_images, data.val_labels, config) if config.val_size else None)
 
 
@@ -70,6 +77,28 @@ def eval_epochs(epochs, every):
     """Epochs after which the test set is evaluated: 1, every, 2*every, ...,
     and always the last one."""
     return sorted({1, epochs} | set(range(every, epochs + 1, every)))
+
+
+def test_epochs(config):
+    """Epochs after which a run of ``config`` evaluates the test set, as its
+    ``test_evaluation`` says: the schedule, the last epoch only, or none."""
+    if config.test_evaluation == "never":
+        return []
+    if config.test_evaluation == "final":
+        return [config.epochs]
+    return eval_epochs(config.epochs, config.eval_every)
+
+
+def tracks_validation(config):
+    """Whether a run of ``config`` evaluates its validation images after every
+    epoch: for early stopping, and to score a tuning trial."""
+    return bool(config.patience) or config.test_evaluation == "never"
+
+
+def scored_numbers(config):
+    """The loss and accuracy a run ends with, besides the training ones: the
+    test set's, or a tuning trial's validation numbers."""
+    return ("val_loss", "val_acc") if config.test_evaluation == "never" else ("test_loss", "test_acc")
 
 
 def evaluate(learner, x, y):
@@ -135,16 +164,12 @@ def weight_statistics(weights):
 def final_numbers(learner, config, history, stopper, splits, data):
     """The ``final`` numbers of a run that did not diverge: the last epoch's,
     or for early stopping the restored best epoch's; the weight statistics;
-    and the lecture's evaluation of the final model. A selection run's are
-    its last epoch's validation numbers instead of the test numbers (it
-    never sees the test images)."""
+    and the lecture's evaluation of the final model. A run that never
+    evaluates the test set has its last epoch's validation numbers instead
+    of the test numbers (scored_numbers), and no lecture evaluation on the
+    test images."""
     epochs_run = history["epoch"][-1]
     final = {"epochs_run": epochs_run}
-    if not config.evaluate_test:
-        final.update({key: history[key][-1]
-                      for key in ("train_loss", "train_acc", "val_loss", "val_acc")})
-        final.update(weight_statistics(learner.connection_weights()))
-        return final
     if stopper:
         learner.load_state_dict(stopper.best_state)       # restore the best weights
         learner.eval()
@@ -153,11 +178,13 @@ def final_numbers(learner, config, history, stopper, splits, data):
                      train_acc=evaluate(learner, *splits.train)[1])
         final["test_loss"], final["test_acc"] = evaluate(learner, *splits.test)
     else:                                # the last epoch's numbers are the final ones
-        final.update(train_loss=history["train_loss"][-1], train_acc=history["train_acc"][-1],
-                     test_loss=history["test_loss"][-1], test_acc=history["test_acc"][-1])
+        final.update({key: history[key][-1]
+                      for key in ("train_loss", "train_acc", *scored_numbers(config))})
     final.update(weight_statistics(learner.connection_weights()))
-    for split, images, labels in (("train", data.train_images, data.train_labels),
-                                  ("test", data.test_images, data.test_labels)):
+    lecture_splits = [("train", data.train_images, data.train_labels)]
+    if splits.test is not None:
+        lecture_splits.append(("test", data.test_images, data.test_labels))
+    for split, images, labels in lecture_splits:
         accuracy = lecture_evaluation(learner, images, labels, config)
         if accuracy is not None:         # None: no meaningful number (see lecture_evaluation)
             final[f"lecture_eval_{split}_acc"] = accuracy

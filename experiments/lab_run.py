@@ -77,27 +77,42 @@ def _say_choices(plans):
             say(f"{plan.name}: chosen on the validation images: {listed or 'nothing yet'}")
 
 
-def run(plans, frameworks, seeds, out, command, jobs, workers=2, fresh=False):
-    """Run ``jobs`` into ``out`` and write the report; the exit status.
+def _second_pass(jobs, out, workers, fresh, executor, first):
+    """runner.run_jobs of the chosen configurations' ``jobs``; a RunFailed
+    says that the ``first`` pass's runs are stored too."""
+    try:
+        return runner.run_jobs(jobs, out, workers=workers, fresh=fresh, executor=executor)
+    except runner.RunFailed as failure:
+        raise runner.RunFailed(f"{failure} (the runs of the settings chosen on validation data; "
+                               f"the {first} runs before them are stored too)",
+                               failure.resumable) from None
+
+
+def run(plans, frameworks, seeds, out, command, jobs, workers=2, fresh=False, executor=None):
+    """Run ``jobs`` into ``out`` on ``executor`` (default: runner's process
+    pool of ``workers``) and write the report; the exit status.
 
     Experiments that choose a setting on validation data (selection.py) get
-    a second pass: once their selection runs are finished, the chosen
-    configurations are run (and stored) like the others."""
+    a second pass on the same executor: once their selection runs are
+    finished, the chosen configurations are run (and stored) like the others."""
+    executor = executor or runner.ProcessPool(workers)
     with FolderLock(out, command):
         started = time.perf_counter()
         records, total = {}, len(jobs)
         try:
-            found, reused = runner.run_jobs(jobs, out, workers=workers, fresh=fresh)
-            records.update(found)
-            chosen = [selection.with_choices(p, records, frameworks, seeds) for p in plans]
-            second = _chosen_jobs(plans, chosen, frameworks, seeds, jobs[0]) if jobs else []
-            plans = chosen
-            if second:
-                _say_choices(plans)
-                total += len(second)
-                found, more = runner.run_jobs(second, out, workers=workers, fresh=fresh)
+            with executor:                     # one cluster (or pool) for both passes
+                found, reused = runner.run_jobs(jobs, out, workers=workers, fresh=fresh,
+                                                executor=executor)
                 records.update(found)
-                reused += more
+                chosen = [selection.with_choices(p, records, frameworks, seeds) for p in plans]
+                second = _chosen_jobs(plans, chosen, frameworks, seeds, jobs[0]) if jobs else []
+                plans = chosen
+                if second:
+                    _say_choices(plans)
+                    total += len(second)
+                    found, more = _second_pass(second, out, workers, fresh, executor, len(records))
+                    records.update(found)
+                    reused += more
         except (runner.Interrupted, KeyboardInterrupt) as stop:   # the latter: between passes
             records.update(getattr(stop, "records", {}))
             return _after_interrupt(

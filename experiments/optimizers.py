@@ -42,7 +42,7 @@ OPTIMIZERS = (
 )
 SELECTION_RUNS = tuple(
     RunConfig(f"{name}_lr{lr:g}", f"{label}, lr {lr:g} (selection run)", lr=lr, epochs=EPOCHS,
-              val_size=VALIDATION_IMAGES, evaluate_test=False, **settings)
+              val_size=VALIDATION_IMAGES, test_evaluation="never", **settings)
     for name, label, settings, rates in OPTIMIZERS for lr in rates)
 CHOICES = tuple(Choice(name, label, tuple(f"{name}_lr{lr:g}" for lr in rates))
                 for name, label, _, rates in OPTIMIZERS)

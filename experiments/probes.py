@@ -66,11 +66,14 @@ def sampled_epochs(epochs):
 
 def _plain(config):
     """The lecture's plain MLP trained by the lecture's SGD (a penalty and
-    momentum allowed): nothing that changes the network or what it sees."""
+    momentum allowed): nothing that changes the network or what it sees.
+    Not a run that never sees the test set (a selection run or a tuning
+    trial): no figure draws those."""
     return (config.model == "mlp" and config.hidden_layers == 4 and config.activation == "relu"
             and config.init == "default" and config.batchnorm == "none" and not config.dropout
             and not config.dropconnect and config.augmentation == "none" and not config.patience
-            and config.optimizer == "sgd" and not config.nesterov and config.evaluate_test)
+            and config.optimizer == "sgd" and not config.nesterov
+            and config.test_evaluation != "never")
 
 
 def recorded(config):

@@ -13,13 +13,14 @@ Checked once per stored file when a run starts: nothing per training step.
 """
 import math
 
+from .evaluation import test_epochs, tracks_validation
 from .probe_check import result_problem
 
 _RECORD_KEYS = {"seed": int, "framework": str, "settings": dict, "history": dict,
                 "final": dict, "seconds": (int, float)}
+_HISTORY = ("epoch", "train_loss", "penalty", "train_acc", "eval_epoch", "test_loss", "test_acc")
 _PER_EPOCH = ("train_loss", "penalty", "train_acc")
-_TESTED = ("eval_epoch", "test_loss", "test_acc")      # not in a selection run's history
-_VALIDATED = ("val_loss", "val_acc")                   # only with a validation set
+_FINAL_NUMBERS = ("train_loss", "train_acc", "test_loss", "test_acc")
 _SHARES = ("train_acc", "test_acc", "val_acc", "zero_weights", "near_zero_weights",
            "lecture_eval_train_acc", "lecture_eval_test_acc")   # accuracies and shares: in [0, 1]
 _NON_NEGATIVE = ("train_loss", "test_loss", "val_loss", "penalty", "weight_l1", "weight_l2")
@@ -32,13 +33,6 @@ def is_number(value):
 
 def is_whole(value):
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def final_numbers(evaluate_test):
-    """The final numbers every finished run records: a selection run's
-    (``evaluate_test`` False) held-out numbers are the validation set's."""
-    held_out = "test" if evaluate_test else "val"
-    return ("train_loss", "train_acc", f"{held_out}_loss", f"{held_out}_acc")
 
 
 def record_problem(record):
@@ -67,13 +61,21 @@ def record_problem(record):
                 diverged.get("last_finite_loss") is None or is_number(diverged["last_finite_loss"])):
             return "its 'diverged' is not {epoch: int, last_finite_loss: number or null}"
     else:
-        for key in final_numbers(record["settings"].get("evaluate_test", True) is not False):
+        for key in _final_numbers(record["settings"].get("test_evaluation")):
             if not is_number(final.get(key)):
                 return f"its final {key!r} is missing or not a finite number"
     seconds = record.get("epoch_seconds", [])         # missing in records of older code
     if not isinstance(seconds, list) or not all(is_number(s) and s >= 0 for s in seconds):
         return "its 'epoch_seconds' is not a list of finite numbers >= 0"
     return None
+
+
+def _final_numbers(test_evaluation):
+    """The final numbers every finished run has: a tuning trial (which never
+    sees the test set) has its validation numbers instead of the test set's."""
+    if test_evaluation == "never":
+        return _FINAL_NUMBERS[:2] + ("val_loss", "val_acc")
+    return _FINAL_NUMBERS
 
 
 def _range_problem(where, key, value):
@@ -85,34 +87,32 @@ def _range_problem(where, key, value):
 
 
 def _history_problem(history, config):
-    validated = _VALIDATED if config.val_size else ()
-    wanted = ("epoch",) + _PER_EPOCH + (_TESTED if config.evaluate_test else ()) + validated
+    validation = ("val_loss", "val_acc") if tracks_validation(config) else ()
+    wanted = _HISTORY + validation
     if sorted(history) != sorted(wanted):
         return f"its history has {sorted(history)}, not {sorted(wanted)}"
     epochs = history["epoch"]
     if epochs != list(range(1, len(epochs) + 1)) or len(epochs) > config.epochs:
         return f"its history 'epoch' is not 1, 2, ... up to at most {config.epochs}"
-    for key in _PER_EPOCH + validated:
+    for key in _PER_EPOCH + validation:
         if len(history[key]) != len(epochs):
             return f"its history {key!r} has {len(history[key])} values for {len(epochs)} epochs"
+    evaluated = history["eval_epoch"]
+    if (not all(is_whole(e) for e in evaluated) or sorted(set(evaluated)) != evaluated
+            or not set(evaluated) <= set(epochs)):
+        return "its history 'eval_epoch' is not an increasing list of the run's epochs"
+    if config.test_evaluation != "schedule" and not set(evaluated) <= set(test_epochs(config)):
+        when = "never evaluates the test set" if config.test_evaluation == "never" else \
+            "evaluates the test set only after its last epoch"
+        return f"its history 'eval_epoch' is {evaluated}, but the run {when}"
+    for key in ("test_loss", "test_acc"):
+        if len(history[key]) != len(evaluated):
+            return f"its history {key!r} has {len(history[key])} values for {len(evaluated)} evaluations"
     for key, values in history.items():
         for value in values:
             problem = _range_problem("history", key, value)
             if problem:
                 return problem
-    return _evaluations_problem(history) if config.evaluate_test else None
-
-
-def _evaluations_problem(history):
-    """The test evaluations: on epochs of the run, in order, one value each."""
-    epochs = history["epoch"]
-    evaluated = history["eval_epoch"]
-    if (not all(is_whole(e) for e in evaluated) or sorted(set(evaluated)) != evaluated
-            or not set(evaluated) <= set(epochs)):
-        return "its history 'eval_epoch' is not an increasing list of the run's epochs"
-    for key in ("test_loss", "test_acc"):
-        if len(history[key]) != len(evaluated):
-            return f"its history {key!r} has {len(history[key])} values for {len(evaluated)} evaluations"
     return None
 
 
@@ -125,8 +125,11 @@ def _final_problem(final, history, config):
         problem = _range_problem("final", key, value) if is_number(value) else None
         if problem:
             return problem
-    if epochs == 0 or (config.evaluate_test and (not history["eval_epoch"]
-                                                  or history["eval_epoch"][-1] != epochs)):
+    if config.test_evaluation == "never":
+        seen = sorted(key for key in final if "test" in key)
+        if seen:
+            return f"its final holds {seen}, but the run never evaluates the test set"
+    elif epochs == 0 or not history["eval_epoch"] or history["eval_epoch"][-1] != epochs:
         return "its history does not end with an evaluated epoch"
     if config.patience:
         best = final.get("best_epoch")
@@ -136,7 +139,7 @@ def _final_problem(final, history, config):
             return "its final 'stopped_early' does not match its epochs"
         same = {"train_loss": history["train_loss"][best - 1]}
     else:
-        same = {key: history[key][-1] for key in final_numbers(config.evaluate_test)}
+        same = {key: history[key][-1] for key in _final_numbers(config.test_evaluation)}
     for key, value in same.items():
         if final[key] != value:
             return f"its final {key!r} is {final[key]!r}, but its history says {value!r}"

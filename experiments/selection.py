@@ -2,11 +2,12 @@
 
 An experiment that chooses a setting (``Experiment.choices``, say each
 optimizer's learning rate) declares, per choice, the selection runs to
-choose among: configurations with ``evaluate_test=False``, trained on the
-training images and measured on the validation images right after them
-(as early stopping's). A selection run never reads the test images: its
-evaluation splits hold none (evaluation.Splits), and its record holds no
-test number. The lab then
+choose among: configurations with ``test_evaluation="never"`` (as
+``python -m experiments.tune``'s trials), trained on the training images
+and measured on the validation images right after them (as early
+stopping's). A selection run never reads the test images: its evaluation
+splits hold none (evaluation.Splits), and its record holds no test number
+(record_check.py refuses one that does). The lab then
 
 1. runs every selection run with every seed (lab_run.run's first pass);
 2. scores each by :func:`score` -- the mean over the seeds of its final
@@ -92,7 +93,7 @@ def chosen(results, experiment):
 def reported(config, choice):
     """The reported configuration of ``choice`` from its winning selection run."""
     return dataclasses.replace(config, name=choice.name, label=choice.label, val_size=0,
-                               evaluate_test=True, lecture_reported=None)
+                               test_evaluation="schedule", lecture_reported=None)
 
 
 def with_choices(plan, records, frameworks, seeds):

@@ -25,7 +25,7 @@ FRAMEWORK_NAMES = {"tinynet": "tinynet", "torch": "PyTorch"}
 _NOT_THE_SETUP = ("eval_every", "code", "results_version")
 # The settings that must agree for another run to serve as the baseline.
 SAME_SETUP = ("dataset", "train_size", "epochs", "optimizer", "lr", "batch_size", "momentum",
-              "nesterov", "evaluate_test")
+              "nesterov", "test_evaluation")
 # The plain MLPs a configuration can be compared with, in order of preference.
 BASELINES = (("baseline", "lecture"), ("l1", "l1_0"), ("l2", "l2_0"), ("cnn", "mlp"))
 
@@ -161,8 +161,8 @@ class ConfigResult:
     @property
     def selection(self):
         """A selection run: trained and measured on the validation images
-        only, never on the test set (its settings' evaluate_test is False)."""
-        return self.settings.get("evaluate_test") is False
+        only, never on the test set (test_evaluation "never")."""
+        return self.settings.get("test_evaluation") == "never"
 
     @property
     def seconds_per_epoch(self):

@@ -10,8 +10,8 @@ One call of :func:`run` trains one configuration with one seed:
         for each batch of a shuffled DataLoader (drop_last):
             forward -> loss -> backward -> optimizer update (SGD: the lecture's)
         evaluate: train accuracy every epoch, validation accuracy every epoch
-                  (if there is a validation set), test accuracy on a schedule
-                  (never in a selection run, evaluate_test False)
+                  (for early stopping, or to score a run that never sees the
+                  test set), test accuracy as test_evaluation says
     final numbers, and the lecture's evaluation of the final model
 
 Everything random -- weight init, dropout/DropConnect masks, augmentation,
@@ -64,11 +64,10 @@ def run(config, seed, data, framework="tinynet", log=None):
     probe = probes.for_run(config, learner, splits.train[0]) if learner.framework == "tinynet" \
         else None
     stopper = evaluation.EarlyStopping(config.patience) if config.patience else None
-    scheduled = set(evaluation.eval_epochs(config.epochs, config.eval_every))
-    history = {key: [] for key in ("epoch", "train_loss", "penalty", "train_acc")}
-    if config.evaluate_test:
-        history.update(eval_epoch=[], test_loss=[], test_acc=[])
-    if splits.val is not None:
+    scheduled = set(evaluation.test_epochs(config))
+    history = {key: [] for key in ("epoch", "train_loss", "penalty", "train_acc",
+                                   "eval_epoch", "test_loss", "test_acc")}
+    if evaluation.tracks_validation(config):
         history.update(val_loss=[], val_acc=[])
     epoch_seconds = []
 
@@ -141,11 +140,11 @@ def _evaluate_epoch(learner, epoch, history, splits, scheduled, stopper):
     history stays finite."""
     row = {"train_acc": evaluation.evaluate(learner, *splits.train)[1]}
     stop = False
-    if splits.val is not None:
+    if "val_acc" in history:             # early stopping, or a tuning trial's score
         val_loss, row["val_acc"] = evaluation.evaluate(learner, *splits.val)
         row["val_loss"] = finite_or_diverged(val_loss, "validation loss")
         stop = stopper is not None and stopper.should_stop(epoch, row["val_acc"], learner)
-    if splits.test is not None and (epoch in scheduled or stop):
+    if epoch in scheduled or stop:
         test_loss, row["test_acc"] = evaluation.evaluate(learner, *splits.test)
         row["test_loss"] = finite_or_diverged(test_loss, "test loss")
         row["eval_epoch"] = epoch

@@ -1,12 +1,12 @@
 """Synthetic seed records, shaped like experiments/train.py's, for the
 report, figure and findings tests: no training needed, and every corner
 (divergence, one seed, constant values) on demand."""
-import numpy as np
-
 import dataclasses
 
+import numpy as np
+
 from experiments import probes
-from experiments.evaluation import eval_epochs
+from experiments.evaluation import scored_numbers, test_epochs, tracks_validation
 from experiments.selection import new_configs, with_choices
 
 
@@ -53,12 +53,11 @@ def make_record(config, seed, diverge_at=None, constant=False):
     ``diverge_at`` -- a run stopped at that epoch with only finite values."""
     rng = np.random.default_rng(seed + 17)
     epochs = config.epochs if diverge_at is None else diverge_at - 1
-    history = {k: [] for k in ("epoch", "train_loss", "penalty", "train_acc")}
-    if config.evaluate_test:
-        history.update(eval_epoch=[], test_loss=[], test_acc=[])
-    if config.val_size:
+    history = {k: [] for k in ("epoch", "train_loss", "penalty", "train_acc", "eval_epoch",
+                               "test_loss", "test_acc")}
+    if tracks_validation(config):
         history.update(val_loss=[], val_acc=[])
-    scheduled = set(eval_epochs(config.epochs, config.eval_every))
+    scheduled = set(test_epochs(config))
     noise = 0.0 if constant else 0.01
     best, best_epoch, stop = -1, 0, config.epochs
     for epoch in range(1, epochs + 1):
@@ -67,13 +66,13 @@ def make_record(config, seed, diverge_at=None, constant=False):
         history["train_loss"].append(float(2.3 * (1 - progress) + 0.001))
         history["penalty"].append(0.0)
         history["train_acc"].append(float(min(1.0, 0.1 + 0.9 * progress + rng.normal(0, noise))))
-        if config.val_size:
+        if tracks_validation(config):
             val = float(0.1 + 0.65 * progress - 0.002 * epoch + rng.normal(0, noise))
             history["val_loss"].append(1.0)
             history["val_acc"].append(val)
             if val > best:
                 best, best_epoch = val, epoch
-        if epoch in scheduled and config.evaluate_test:
+        if epoch in scheduled:
             history["eval_epoch"].append(epoch)
             history["test_loss"].append(float(2.3 * (1 - progress) + 0.6 + 0.004 * epoch))
             history["test_acc"].append(float(0.1 + 0.66 * progress + rng.normal(0, noise)))
@@ -93,17 +92,15 @@ def make_record(config, seed, diverge_at=None, constant=False):
         record["final"] = {"epochs_run": diverge_at}
         record["probes"] = None
         return record
-    held_out = "test" if config.evaluate_test else "val"
     final = {"epochs_run": stop if config.patience else epochs,
-             "train_loss": history["train_loss"][-1], "train_acc": history["train_acc"][-1],
-             f"{held_out}_loss": history[f"{held_out}_loss"][-1],
-             f"{held_out}_acc": history[f"{held_out}_acc"][-1],
+             **{key: history[key][-1] for key in ("train_loss", "train_acc",
+                                                  *scored_numbers(config))},
              "zero_weights": float(min(0.9, config.l1 * 500)) if config.l1_mode == "proximal" else 0.0,
              "near_zero_weights": float(0.01 + config.l1 * 500), "weight_l1": 900.0,
              "weight_l2": float(60 / (1 + config.l2 * 300))}
-    if config.evaluate_test:
-        final.update(lecture_eval_train_acc=0.5,
-                     lecture_eval_test_acc=float(0.4 + rng.normal(0, noise)))
+    final["lecture_eval_train_acc"] = 0.5
+    if config.test_evaluation != "never":
+        final["lecture_eval_test_acc"] = float(0.4 + rng.normal(0, noise))
     if config.patience:
         final.update(best_epoch=best_epoch, stopped_early=stop < config.epochs)
     record["final"] = final

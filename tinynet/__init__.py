@@ -5,7 +5,7 @@
 """
 from . import gradcheck, nn, optim, random, testing
 from .evaluate import accuracy, predict
-from .nn.module import no_grad
+from .nn.tape import no_grad
 from .random import manual_seed
 from .serialization import load, save
 

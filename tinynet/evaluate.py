@@ -9,7 +9,9 @@ import numbers
 
 import numpy as np
 
-from .nn.module import Module, no_grad
+from .nn.messages import DIVERGED
+from .nn.module import Module
+from .nn.tape import no_grad
 
 
 def predict(model, x, batch_size=1000):
@@ -103,4 +105,4 @@ def _check_scores(scores, batch, start, caller):
                              "clean the input first")
         raise FloatingPointError(f"{caller}: the model produced {int((~finite).sum())} non-finite scores "
                                  f"(first for x[{start + row}]), so its weights are probably non-finite; "
-                                 "usually the learning rate is too high: training diverged")
+                                 f"{DIVERGED}")

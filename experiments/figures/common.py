@@ -46,7 +46,8 @@ def save(fig, out, relative):
 def reported_configs(summary):
     """The configurations of a summary that have test numbers (not the
     selection runs, which are measured on validation images only)."""
-    return [c for c in summary["configs"].values() if c["settings"].get("evaluate_test") is not False]
+    return [c for c in summary["configs"].values()
+            if c["settings"].get("test_evaluation") != "never"]
 
 
 def series_colors(n):

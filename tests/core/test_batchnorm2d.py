@@ -126,7 +126,7 @@ def test_a_non_finite_batch_is_refused_before_the_running_statistics_change(bad)
     x[1, 2, 0, 1] = bad
     with pytest.raises(FloatingPointError, match=r"BatchNorm2d: the batch statistics are not finite \(1 of 3 "
                                                  r"channels, the first is channel 2\): the input holds 1 non-finite "
-                                                 r"values \(NaN or inf\), the first in image 1\. Usually the "
+                                                 r"values \(NaN or inf\), the first in image 1; usually the "
                                                  "learning rate is too high"):
         layer.forward(x)
     for name, value in before.items():

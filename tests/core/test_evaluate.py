@@ -215,7 +215,7 @@ def test_model_that_does_not_return_class_scores():
 
 
 def test_diverged_weights_raise_floating_point_error():
-    """argmax of NaN scores would be a silently wrong class: refused as in the loss (contract C1)."""
+    """argmax of NaN scores would be a silently wrong class: refused as in the loss (non-finite values are errors, not numbers)."""
     model = model_with_modes()
     model.train()
     model[4].weight.data[2, 0] = np.nan

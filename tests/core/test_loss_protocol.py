@@ -1,4 +1,4 @@
-"""The Loss protocol (C2b): which call ``loss_fn.backward()`` refers to."""
+"""The Loss protocol (a layer with a scalar output): which call ``loss_fn.backward()`` refers to."""
 import numpy as np
 import pytest
 

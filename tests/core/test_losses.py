@@ -1,5 +1,5 @@
-"""CrossEntropyLoss and MSELoss: the loss contract (C2b), finite differences,
-PyTorch parity (float64, 1e-10) and refusal of non-finite values (C1)."""
+"""CrossEntropyLoss and MSELoss: the loss contract (forward -> (loss, cache), backward()), finite differences,
+PyTorch parity (float64, 1e-10) and refusal of non-finite values (a NaN or inf loss is an error, never a number)."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -153,7 +153,7 @@ def test_cross_entropy_unsigned_labels():
     assert nn.CrossEntropyLoss()(logits, labels.astype(np.uint8)) == nn.CrossEntropyLoss()(logits, labels)
 
 
-# -- non-finite values (contract C1) -------------------------------------------
+# -- non-finite values are refused, never returned -------------------------------------------
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf - inf, on purpose
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

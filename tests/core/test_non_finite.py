@@ -1,4 +1,4 @@
-"""BatchNorm1d refuses non-finite batch statistics before storing anything (contract C1)."""
+"""BatchNorm1d refuses non-finite batch statistics before storing anything: a non-finite value is an error, never a statistic."""
 import numpy as np
 import pytest
 
@@ -16,14 +16,14 @@ def trained_layer():
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf - inf, on purpose
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_batchnorm_refuses_a_non_finite_batch_and_keeps_its_running_statistics(bad):
-    """Issue 8: one NaN in a training batch poisoned running_mean/running_var for good."""
+    """Before this check, one NaN in a training batch poisoned running_mean/running_var for good."""
     layer = trained_layer()
     before = {k: v.copy() for k, v in layer.state_dict().items()}
     x = np.ones((4, 3), np.float32)
     x[2, 1] = bad
     with pytest.raises(FloatingPointError, match=r"batch statistics are not finite \(1 of 3 features, the first "
                                                  r"is feature 1\): the input holds 1 non-finite values \(NaN or "
-                                                 r"inf\), the first in row 2\. Usually the learning rate is too "
+                                                 r"inf\), the first in row 2; usually the learning rate is too "
                                                  "high: training diverged"):
         layer.forward(x)
     after = layer.state_dict()

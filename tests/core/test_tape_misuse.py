@@ -249,7 +249,7 @@ def test_a_forward_that_returns_no_cache_is_explained():
 
 
 @pytest.mark.parametrize("returned, message", [
-    (lambda dout: None, "returned a NoneType as the gradient .* forget to `return dx`"),
+    (lambda dout: None, "returned None as the gradient .* forget to `return dx`"),
     (lambda dout: dout[:1], r"returned an array of shape \(1, 3\) as the gradient of an input of shape \(2, 3\)"),
 ])
 def test_a_backward_that_returns_a_wrong_gradient_is_refused(returned, message):

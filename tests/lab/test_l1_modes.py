@@ -34,7 +34,7 @@ def test_the_sweep_runs_both_modes_for_the_same_lambdas():
 
 
 def test_only_the_proximal_step_makes_weights_exactly_zero(runs):
-    (sub_config, sub), (prox_config, prox) = runs["subgradient"], runs["proximal"]
+    sub, prox = runs["subgradient"][1], runs["proximal"][1]
     for config, record in runs.values():
         assert record_problem(record) is None and value_problem(record, config) is None
     assert sub["final"]["zero_weights"] == 0.0

@@ -60,7 +60,7 @@ def test_optimizers_chooses_among_selection_runs_that_never_see_the_test_set():
         runs = [configs[name] for name in choice.among]
         assert len(runs) >= 3 and len({r.lr for r in runs}) == len(runs)
         for run in runs:
-            assert not run.evaluate_test and run.val_size == 1000
+            assert run.test_evaluation == "never" and run.val_size == 1000
             assert (run.optimizer, run.momentum, run.nesterov) == expected[choice.name]
             others = {k: v for k, v in run.settings().items() if k != "lr"}
             assert others == {k: v for k, v in runs[0].settings().items() if k != "lr"}
@@ -93,7 +93,7 @@ def test_initialisations_draw_the_weights_with_their_formula(init, std):
     (dict(optimizer="rmsprop", l2=1e-3), "l2 is a setting of SGD, not of rmsprop"),
     (dict(nesterov=True), "nesterov needs momentum > 0"),
     (dict(l1_mode="proximal"), "l1_mode 'proximal' needs an L1 penalty"),
-    (dict(evaluate_test=False), "evaluate_test False (a selection run) needs a validation set"),
+    (dict(test_evaluation="never"), "test_evaluation 'never' needs a validation set"),
     (dict(init="glorot"), "init must be one of default, std0.01, xavier, he, got 'glorot'"),
     (dict(batchnorm="shared", activation="sigmoid"), "activation must be relu with the lecture's"),
 ])
@@ -198,14 +198,16 @@ def test_selection_runs_hold_no_test_number_and_the_best_validation_rate_is_repo
         for name in choice.among:
             records = [json.loads((seeds / f"{name}__seed{s}.json").read_text()) for s in (0, 1)]
             for record in records:
-                assert not any(key.startswith(("test", "lecture_eval", "eval_epoch"))
-                               for key in (*record["final"], *record["history"]))
+                assert not any("test" in key for key in record["final"])
+                assert all(record["history"][key] == []
+                           for key in ("eval_epoch", "test_loss", "test_acc"))
             scores.append(np.mean([r["final"]["val_acc"] for r in records]))
         best = choice.among[int(np.argmax(scores))]
         reported = json.loads((seeds / f"{choice.name}__seed0.json").read_text())
         winner = json.loads((seeds / f"{best}__seed0.json").read_text())
         assert reported["settings"]["lr"] == winner["settings"]["lr"]
-        assert reported["settings"]["evaluate_test"] and reported["settings"]["val_size"] == 0
+        assert reported["settings"]["test_evaluation"] == "schedule"
+        assert reported["settings"]["val_size"] == 0
         assert "test_acc" in reported["final"]
     text = (tiny_lab / "REPORT.md").read_text()
     assert "SGD, lr" not in text.split("| Experiment |", 1)[1].split("\n\n", 1)[0]  # no table row

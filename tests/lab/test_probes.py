@@ -73,7 +73,7 @@ def test_probed_configurations_record_what_their_figures_need(config, kinds):
     RunConfig("a", "a", augmentation="shift"),
     RunConfig("es", "es", val_size=100, patience=5),
     RunConfig("adam", "adam", optimizer="adam", lr=1e-3),
-    RunConfig("sel", "sel", val_size=100, evaluate_test=False),
+    RunConfig("sel", "sel", val_size=100, test_evaluation="never"),
     RunConfig("deep", "deep", hidden_layers=5),
 ])
 def test_configurations_without_probe_figures_are_not_probed(config):

@@ -15,7 +15,7 @@ from synthetic_records import make_record
 
 RATES = (0.01, 0.1, 1.0)
 RUNS = tuple(RunConfig(f"sgd_lr{lr:g}", f"SGD lr {lr:g}", lr=lr, epochs=4, val_size=50,
-                       evaluate_test=False) for lr in RATES)
+                       test_evaluation="never") for lr in RATES)
 EXPERIMENT = Experiment("choosing", "t", "q", RUNS,
                         choices=(Choice("sgd", "SGD", tuple(c.name for c in RUNS)),))
 
@@ -77,9 +77,9 @@ def test_the_reported_configuration_is_the_winner_measured_on_the_test_set():
     plan = with_choices(EXPERIMENT, records, ["tinynet"], [0, 1])
     final = plan.configs[-1]
     assert (final.name, final.label, final.lr) == ("sgd", "SGD", 0.1)
-    assert final.evaluate_test and final.val_size == 0
+    assert final.test_evaluation == "schedule" and final.val_size == 0
     assert dataclasses.replace(final, name=RUNS[1].name, label=RUNS[1].label, val_size=50,
-                               evaluate_test=False) == RUNS[1]       # nothing else changed
+                               test_evaluation="never") == RUNS[1]       # nothing else changed
     assert with_choices(plan, records, ["tinynet"], [0, 1]).configs == plan.configs   # idempotent
 
 
@@ -88,12 +88,12 @@ def test_a_selection_run_never_reads_the_test_images():
     data = LabData(real.train_images, real.train_labels, real.val_images, real.val_labels,
                    NoTestImages(), NoTestImages())
     config = RunConfig("s", "s", optimizer="adam", lr=1e-3, train_size=40, val_size=30, epochs=2,
-                       evaluate_test=False)
+                       test_evaluation="never")
     record = train.run(config, 0, data)
-    assert set(record["history"]) == {"epoch", "train_loss", "penalty", "train_acc", "val_loss",
-                                      "val_acc"}
-    assert record["final"]["val_acc"] == record["history"]["val_acc"][-1]
-    assert not any(key.startswith(("test", "lecture")) for key in record["final"])
+    history = record["history"]
+    assert history["eval_epoch"] == history["test_loss"] == history["test_acc"] == []
+    assert len(history["val_acc"]) == 2 and record["final"]["val_acc"] == history["val_acc"][-1]
+    assert not any("test" in key for key in record["final"])
 
 
 def test_the_lab_evaluates_no_test_image_until_the_choice_is_made(capsys, tmp_path, monkeypatch):
@@ -125,9 +125,9 @@ def test_the_lab_evaluates_no_test_image_until_the_choice_is_made(capsys, tmp_pa
                             "--workers", "1", "--out", str(tmp_path)], capsys)
     assert code == 0, err
     tested = [config for kind, config in events if kind == "test"]
-    assert tested and all(config.evaluate_test for config in tested)
+    assert tested and all(config.test_evaluation == "schedule" for config in tested)
     last_selection = max(i for i, (kind, config) in enumerate(events)
-                         if kind == "finished" and not config.evaluate_test)
+                         if kind == "finished" and config.test_evaluation == "never")
     first_test = min(i for i, (kind, _) in enumerate(events) if kind == "test")
     assert last_selection < first_test
     assert "optimizers: chosen on the validation images: sgd lr" in err

@@ -70,7 +70,7 @@ def _check_layer(layer, subject, inputs, names, single, params, seed, h, toleran
     input_grads = [grads] if single else _split(grads, len(inputs))
     analytic = {name: _copy(g) for name, g in zip(names, input_grads)}
     analytic.update((name, _copy(p.grad)) for name, p in params)
-    if not is_container(layer) and params and _accepts_need_dx(layer.backward):
+    if not is_container(layer) and params and layer._accepts_need_dx:
         hints.extend(need_dx_hints(layer, subject, inputs, params, analytic, upstream, seed, lang))
 
     setting = _setting(subject, tolerance, h, inputs[0], hyperparameters(layer), analytic, floor_fraction=1e-3)
@@ -177,13 +177,6 @@ def _split(grads, count):
     if not isinstance(grads, (tuple, list)) or len(grads) != count:
         return [WrongCount(grads, count)] * count     # each input then reports the mismatch
     return list(grads)
-
-
-def _accepts_need_dx(backward):
-    try:
-        return "need_dx" in inspect.signature(backward).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def _copy(g):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..arguments import FINITE, check_axis, check_number
-from .module import Layer
+from .layer import Layer
 
 
 class ReLU(Layer):

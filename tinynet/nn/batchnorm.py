@@ -3,6 +3,7 @@ import numpy as np
 
 from ..arguments import POSITIVE, UNIT_INTERVAL, check_number, check_positive_int
 from .images import check_images
+from .messages import DIVERGED
 from .layer import Layer
 from .parameter import Parameter
 
@@ -112,9 +113,8 @@ class BatchNorm1d(Layer):
             cause = f"the input's values are too large for {x.dtype} (max |x| = {float(np.abs(x).max()):g})"
         feature = self._feature
         return (f"{type(self).__name__}: the batch statistics are not finite ({bad_features.size} of "
-                f"{self.num_features} {feature}s, the first is {feature} {int(bad_features[0])}): {cause}. "
-                "Usually the learning rate is too high: training diverged. "
-                "running_mean and running_var were left unchanged")
+                f"{self.num_features} {feature}s, the first is {feature} {int(bad_features[0])}): {cause}; "
+                f"{DIVERGED}. running_mean and running_var were left unchanged")
 
     def backward(self, dout, cache, need_dx=True):
         training, xc, s, xhat = cache

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..arguments import check_axis
-from .module import Layer
+from .layer import Layer
 
 
 def _check_inputs(layer, inputs):

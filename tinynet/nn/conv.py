@@ -1,12 +1,8 @@
 """2-D convolution over a batch of images."""
-import math
-
-import numpy as np
-
-from .. import random
 from ..arguments import check_pair, check_positive_int
 from .im2col import col2im, im2col, output_size
 from .images import check_images, check_window_fits
+from .init import fan_in_uniform
 from .layer import Layer
 from .parameter import Parameter
 
@@ -55,14 +51,10 @@ class Conv2d(Layer):
         self.stride = check_pair(self, "stride", stride)
         self.padding = check_pair(self, "padding", padding, smallest=0)
         kh, kw = self.kernel_size
-        bound = 1.0 / math.sqrt(self.in_channels * kh * kw)
-        rng = random.generator()
-        w = rng.uniform(-bound, bound, (self.out_channels, self.in_channels, kh, kw))
-        self.weight = Parameter(w.astype(np.float32), penalized=True)
-        if bias:
-            self.bias = Parameter(rng.uniform(-bound, bound, self.out_channels).astype(np.float32))
-        else:
-            self.bias = None
+        fan_in = self.in_channels * kh * kw
+        size = (self.out_channels, self.in_channels, kh, kw)
+        self.weight = Parameter(fan_in_uniform(size, fan_in), penalized=True)
+        self.bias = Parameter(fan_in_uniform(self.out_channels, fan_in)) if bias else None
 
     def forward(self, x):
         check_images(self, x, self.in_channels, self.weight.data.dtype)

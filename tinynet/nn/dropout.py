@@ -1,12 +1,16 @@
 """Dropout: randomly silence units during training."""
+import numpy as np
+
 from .. import random
 from ..arguments import check_drop_probability
-from .module import Layer
+from .layer import Layer
 
 
 def keep_mask(shape, p, dtype):
     """mask = Bernoulli(1 - p) / (1 - p): 0 with probability p, else 1/(1-p); E[mask] = 1."""
-    keep = random.generator().random(shape, dtype=dtype) >= p      # True with probability 1 - p
+    # NumPy draws uniform numbers only as float32 or float64 (float16 layers use float32 draws).
+    draw_dtype = np.float64 if dtype == np.float64 else np.float32
+    keep = random.generator().random(shape, dtype=draw_dtype) >= p     # True with probability 1 - p
     return keep.astype(dtype) / (1.0 - p)
 
 

@@ -1,5 +1,5 @@
 """Reshape images into vectors."""
-from .module import Layer
+from .layer import Layer
 
 
 class Flatten(Layer):

@@ -21,9 +21,7 @@ def check_images(layer, x, channels=None, dtype=None):
     if min(x.shape[1:]) < 1:
         raise ValueError(f"{name} expects images with at least one channel, row and column, got {shape}")
     if dtype is not None:
-        # The dtype rule and its message live in Layer._check_features; a
-        # (N, C) slice of x always passes its shape part.
-        layer._check_features(x[:, :, 0, 0], x.shape[1], dtype)
+        layer._check_dtype(x, dtype)
     elif x.dtype.kind != "f":
         raise TypeError(f"{name} expects floating-point images, got {x.dtype}; convert them "
                         "(x.astype(np.float32))")

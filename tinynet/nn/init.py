@@ -69,6 +69,17 @@ NONLINEARITIES = LINEAR_FUNCTIONS + ("sigmoid", "tanh", "relu", "leaky_relu", "s
 FAN_MODES = ("fan_in", "fan_out")
 
 
+def fan_in_uniform(shape, fan_in):
+    """PyTorch's default weights and biases of Linear and Conv2d, as float32:
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn from tinynet's generator.
+
+    (``kaiming_uniform_(w, a=sqrt(5))``, PyTorch's own spelling of it, has
+    the same bound: gain sqrt(2 / (1 + 5)) times sqrt(3 / fan_in).)
+    """
+    bound = 1.0 / math.sqrt(fan_in)
+    return random.generator().uniform(-bound, bound, shape).astype(np.float32)
+
+
 def calculate_gain(nonlinearity, param=None):
     r"""The factor by which to scale the weights' std after this nonlinearity.
 

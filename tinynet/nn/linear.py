@@ -1,11 +1,8 @@
 """Fully connected layer."""
-import math
-
-import numpy as np
-
-from .. import random
 from ..arguments import check_positive_int
-from .module import Layer, Parameter
+from .init import fan_in_uniform
+from .layer import Layer
+from .parameter import Parameter
 
 
 class Linear(Layer):
@@ -37,14 +34,9 @@ class Linear(Layer):
         super().__init__()
         self.in_features = check_positive_int(self, "in_features", in_features)
         self.out_features = check_positive_int(self, "out_features", out_features)
-        bound = 1.0 / math.sqrt(self.in_features)
-        rng = random.generator()
-        w = rng.uniform(-bound, bound, (self.out_features, self.in_features))
-        self.weight = Parameter(w.astype(np.float32), penalized=True)
-        if bias:
-            self.bias = Parameter(rng.uniform(-bound, bound, self.out_features).astype(np.float32))
-        else:
-            self.bias = None
+        size = (self.out_features, self.in_features)
+        self.weight = Parameter(fan_in_uniform(size, self.in_features), penalized=True)
+        self.bias = Parameter(fan_in_uniform(self.out_features, self.in_features)) if bias else None
 
     def forward(self, x):
         self._check_features(x, self.in_features, self.weight.data.dtype)

@@ -1,25 +1,87 @@
-"""Losses: softmax cross-entropy (classification) and mean squared error (regression).
+"""Losses: the ``Loss`` base, softmax cross-entropy (classification) and mean squared error.
 
-A loss follows the layer contract with a scalar output:
-``forward(input, target) -> (loss, cache)`` and ``backward(dout, cache) -> dinput``
-with dout = dL/dloss (1.0 when the loss is L itself). Everyday use is
-``loss = loss_fn(logits, y)`` (a Python float) then ``dlogits = loss_fn.backward()``.
+A loss is a layer with a scalar output: ``forward(input, target) -> (loss,
+cache)`` and ``backward(dout, cache) -> dinput`` with dout = dL/dloss (1.0
+when the loss is L itself). Everyday use::
+
+    loss = loss_fn(logits, y)        # a Python float
+    dlogits = loss_fn.backward()     # the last call's gradient, dout = 1.0
+
+Losses never let a NumPy warning out before their own error: what they
+check is computed under ``np.errstate``, so with warnings turned into
+errors (``python -W error``) the user still reads tinynet's message.
 """
 import math
 
 import numpy as np
 
-from .module import Loss
+from .layer import cache_of_last_call
+from .messages import DIVERGED, LOSS_CACHE, refuse_result, require_init
+from .once import Once
+from .tape import recording
+
+
+class Loss:
+    """Base class of losses: a layer with a scalar output.
+
+    Subclasses define ``forward(input, target) -> (loss: float, cache)`` and
+    ``backward(dout, cache) -> dinput``. ``loss_fn.backward()`` refers to the
+    last call made with gradients enabled; it is refused when that call
+    raised, when it was already used, and when two such calls happened with
+    no backward between (which one is meant?). Calls under ``tn.no_grad()``
+    record nothing.
+    """
+
+    def __init__(self):
+        self._last_call = Once()        # (cache, input) of the last recording call
+
+    def __init_subclass__(cls, **kwargs):
+        # Once per class: let backward's cache be left out (the last call's).
+        super().__init_subclass__(**kwargs)
+        backward = cls.__dict__.get("backward")
+        if backward is not None:
+            cls.backward = cache_of_last_call(backward)
+
+    def __call__(self, input, target):
+        if not recording.grad_enabled:
+            return self._forward_pair(input, target)[0]
+        require_init(self, "nn.Loss")
+        try:
+            loss, cache = self._forward_pair(input, target)
+        except BaseException:
+            self._last_call.fail()
+            raise
+        self._last_call.put((cache, input), refuse_unused=True)
+        return loss
+
+    def _forward_pair(self, input, target):
+        result = self.forward(input, target)
+        if type(result) is not tuple or len(result) != 2:
+            refuse_result(self, result, "(loss, cache)")
+        return result
+
+    def backward_last_call(self, backward, dout):
+        """``backward()`` for the last call, once; its gradient is linked to that call's
+        input, so that ``model.backward`` can tell it belongs to the model's last output."""
+        cache, input = self._last_call.take(self, LOSS_CACHE)
+        dinput = backward(self, 1.0 if dout is None else dout, cache)
+        recording.loss_link = (dinput, input)
+        return dinput
+
+    def forward(self, input, target):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(input, target)")
+
+    def backward(self, dout=1.0, cache=None):
+        raise NotImplementedError(f"{type(self).__name__} must define backward(dout, cache)")
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
 
 
 def _first_bad_row(values):
     """(how many entries of ``values`` are NaN/inf, the first row holding one)."""
     bad = ~np.isfinite(np.atleast_1d(values))
     return int(bad.sum()), int(np.argwhere(bad)[0][0]) if bad.any() else None
-
-
-DIVERGED = ("usually the learning rate is too high: training diverged. "
-            "Lower the learning rate, or check the data for NaN/inf")
 
 
 class CrossEntropyLoss(Loss):
@@ -54,11 +116,12 @@ class CrossEntropyLoss(Loss):
         z, y = input, target
         self._check(z, y)
         N = z.shape[0]
-        shifted = z - z.max(axis=1, keepdims=True)          # z[n, c] - m[n]
-        exp = np.exp(shifted)
-        sum_exp = exp.sum(axis=1)                           # (N,)
-        log_p_true = shifted[np.arange(N), y] - np.log(sum_exp)
-        loss = float(-log_p_true.sum() / N)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN: the check below explains
+            shifted = z - z.max(axis=1, keepdims=True)      # z[n, c] - m[n]
+            exp = np.exp(shifted)
+            sum_exp = exp.sum(axis=1)                       # (N,)
+            log_p_true = shifted[np.arange(N), y] - np.log(sum_exp)
+            loss = float(-log_p_true.sum() / N)
         if not math.isfinite(loss):     # NaN or +inf in a row, or -inf at its true class
             raise self._non_finite_error(z)
         return loss, (exp, sum_exp, y)
@@ -121,19 +184,20 @@ class MSELoss(Loss):
 
     def __init__(self, reduction="mean"):
         if reduction not in ("mean", "sum"):
-            raise ValueError(f"MSELoss: reduction must be 'mean' or 'sum', got {reduction!r}")
+            raise ValueError(f"{type(self).__name__}: reduction must be 'mean' or 'sum', got {reduction!r}")
         super().__init__()
         self.reduction = reduction
 
     def forward(self, input, target):
         x = input
         t = self._check(x, target)
-        d = x - t
-        total = (d * d).sum()
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is explained below
+            d = x - t
+            total = (d * d).sum()
         M = d.size
         loss = total / M if self.reduction == "mean" else total
         if not np.isfinite(loss):       # NaN/inf in x or t makes the sum NaN/inf: no extra pass
-            raise self._non_finite_error(x, t)
+            raise self._non_finite_error(x, target, t)
         return float(loss), d
 
     def backward(self, dout, cache):
@@ -153,17 +217,27 @@ class MSELoss(Loss):
             raise ValueError(f"MSELoss: target of shape {t.shape} does not match input of shape {x.shape} "
                              "(no broadcasting: reshape one of them, e.g. input.reshape(-1) or "
                              "target.reshape(input.shape))")
-        return t.astype(x.dtype, copy=False)
+        with np.errstate(over="ignore"):            # a target too large for x.dtype is explained later
+            return t.astype(x.dtype, copy=False)
 
     @staticmethod
-    def _non_finite_error(x, t):
+    def _non_finite_error(x, target, t):
+        """Why the loss is not finite; ``t`` is ``target`` cast to the input's dtype."""
         count, row = _first_bad_row(x)
         if count:
             return FloatingPointError(f"MSELoss: the input holds {count} non-finite values (NaN or inf), "
                                       f"the first in row {row}; {DIVERGED}")
-        count, row = _first_bad_row(t)
+        count, row = _first_bad_row(target)
         if count:
             return ValueError(f"MSELoss: the target holds {count} non-finite values (NaN or inf), "
                               f"the first in row {row}; check the data")
+        count, row = _first_bad_row(t)
+        if count:
+            return ValueError(f"MSELoss: the target holds {count} values too large for the input's "
+                              f"{x.dtype} (the first in row {row}, largest |value| "
+                              f"{float(np.abs(target).max()):g}); scale the targets or use "
+                              "model.double()")
+        with np.errstate(over="ignore"):
+            largest = float(np.abs(x.astype(np.float64) - t).max())
         return FloatingPointError(f"MSELoss: the squared error overflowed {x.dtype} (max |input - target| = "
-                                  f"{float(np.abs(x - t).max()):g}); {DIVERGED}")
+                                  f"{largest:g}); {DIVERGED}")

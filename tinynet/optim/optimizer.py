@@ -6,7 +6,8 @@ import inspect
 import numpy as np
 
 from ..arguments import FRACTION, Rule, check_number
-from ..nn.module import Module, Parameter
+from ..nn.module import Module
+from ..nn.parameter import Parameter
 
 # -- hyper-parameter rules, beyond those in tinynet/arguments.py --------------
 # eps is added to a square root that is exactly 0 for a weight whose gradients
