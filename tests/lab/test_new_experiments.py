@@ -193,6 +193,7 @@ def test_the_reported_time_per_epoch_is_the_stored_runs(tiny_lab):
 def test_selection_runs_hold_no_test_number_and_the_best_validation_rate_is_reported(tiny_lab):
     seeds = tiny_lab / "optimizers" / "seeds"
     experiment = get_experiment("optimizers")
+    chosen_rates = []
     for choice in experiment.choices:
         scores = []
         for name in choice.among:
@@ -209,7 +210,11 @@ def test_selection_runs_hold_no_test_number_and_the_best_validation_rate_is_repo
         assert reported["settings"]["test_evaluation"] == "schedule"
         assert reported["settings"]["val_size"] == 0
         assert "test_acc" in reported["final"]
+        chosen_rates.append(str(reported["settings"]["lr"]))
     text = (tiny_lab / "REPORT.md").read_text()
+    section = text.split("## Six optimizers", 1)[1]
+    setup = next(line for line in section.splitlines() if line.startswith("Setup:"))
+    assert f"lr {'/'.join(dict.fromkeys(chosen_rates))}, batch" in setup   # the reported runs' rates
     assert "SGD, lr" not in text.split("| Experiment |", 1)[1].split("\n\n", 1)[0]  # no table row
 
 
