@@ -106,14 +106,17 @@ def _timing(configs):
                      "저장된 실행에 학습 시간이 없다 (이전 코드로 만든 실행).")]
     s = timed[0][0].settings
     steps = s["train_size"] // s["batch_size"]
-    each = [(c, f"{t.mean:.3g} ± {t.std:.2g} s") for c, t in timed]
+    one_seed = all(t.n == 1 for _, t in timed)        # no spread to state: the mean alone
+    each = [(c, f"{t.mean:.3g} s" if one_seed else f"{t.mean:.3g} ± {t.std:.2g} s")
+            for c, t in timed]
+    over = Text("one seed", "시드 하나") if one_seed else \
+        Text("mean ± std over seeds", "시드 평균 ± 표준편차")
     return [Text(
         f"Time per epoch of training ({s['train_size']:,} {s['dataset']} images, {steps:,} steps "
-        f"of batch {s['batch_size']}; mean ± std over seeds, measured in these runs, one BLAS "
-        "thread each): " + ", ".join(f"{c.label} {t}" for c, t in each) + ".",
+        f"of batch {s['batch_size']}; {over.en}, measured in these runs, one BLAS thread each): "
+        + ", ".join(f"{c.label} {t}" for c, t in each) + ".",
         f"에폭 하나의 학습 시간 ({s['dataset']} 이미지 {s['train_size']:,}장, 한 배치에 "
-        f"{s['batch_size']}장씩 {steps:,} 스텝; 시드 평균 ± 표준편차, 이 실행들에서 BLAS 스레드 하나로 "
-        "잰 값): "
+        f"{s['batch_size']}장씩 {steps:,} 스텝; {over.ko}, 이 실행들에서 BLAS 스레드 하나로 잰 값): "
         + ", ".join(f"{c.label_ko} {t}" for c, t in each) + ".")]
 
 

@@ -12,14 +12,14 @@ from synthetic_records import make_lab, make_records
 SEEDS = [0, 1, 2]
 
 
-def results_for(names, edit=None, epochs=12, diverge=None):
+def results_for(names, edit=None, epochs=12, diverge=None, seeds=SEEDS):
     """Results of synthetic runs; ``edit(key, record)`` may change a record."""
     experiments = [get_experiment(n) for n in names]
-    records = make_records(experiments, SEEDS, epochs=epochs, diverge=diverge)
+    records = make_records(experiments, seeds, epochs=epochs, diverge=diverge)
     for key, record in records.items():
         if edit:
             edit(key, record)
-    return Results({(e.name, "tinynet"): summarize(e, "tinynet", records, SEEDS)
+    return Results({(e.name, "tinynet"): summarize(e, "tinynet", records, seeds)
                     for e in experiments})
 
 
@@ -127,6 +127,16 @@ def test_l1_exact_zeros_are_counted_per_mode_and_sparsity_claimed_only_when_it_g
     text = english("l1", results_for(["l1"], chance))
     assert "no weight is exactly 0" not in text
     assert "Subgradient step (the lecture's), weights exactly 0: 0.0% at λ=1e-05" in text
+
+
+def test_time_per_epoch_states_a_spread_only_with_several_seeds():
+    def timed(key, record):
+        record["epoch_seconds"] = [0.5 + 0.1 * key[3]] * len(record["history"]["epoch"])
+    text = english("cnn", results_for(["cnn"], timed))
+    assert "mean ± std over seeds" in text and "CNN (SimpleConvNet) 0.6 ± 0.1 s" in text
+    text = english("cnn", results_for(["cnn"], timed, seeds=[0]))
+    assert "; one seed, measured in these runs" in text and "CNN (SimpleConvNet) 0.5 s," in text
+    assert "±" not in text.split("Time per epoch", 1)[1]
 
 
 def test_early_stopping_says_whether_seeds_stopped():
