@@ -142,11 +142,11 @@ def report_only(plans, frameworks, seeds, out, command, workers=2):
     A lab still running on ``out`` holds its lock: this refuses, like a
     second run (FolderBusy), rather than report half of its seeds."""
     with FolderLock(out, command):
-        records = runner.stored_records(out, plans, frameworks, seeds)
+        records = stored_records(out, plans, frameworks, seeds)
         chosen = [selection.with_choices(p, records, frameworks, seeds) for p in plans]
         added = [dataclasses.replace(a, configs=tuple(selection.new_configs(b, a)))
                  for b, a in zip(plans, chosen)]           # each file read (and warned about) once
-        records.update(runner.stored_records(out, added, frameworks, seeds))
+        records.update(stored_records(out, added, frameworks, seeds))
         plans = chosen
         if not records:
             raise LabError(f"--report-only: {out} holds no stored seeds for these experiments and "
@@ -159,3 +159,23 @@ def report_only(plans, frameworks, seeds, out, command, workers=2):
                                     plans, frameworks, records, seeds, out, command)
     print(f"wrote {path}")
     return 0
+
+
+def stored_records(out, experiments, frameworks, seeds):
+    """{(experiment, framework, config name, seed): record} of every valid
+    stored seed of ``experiments`` (config.Experiment, with the configs as
+    requested), for ``--report-only``. Corrupt files are named in a one-line
+    warning and skipped; records of other settings are skipped; records
+    made by older code with the same settings are used (the report shows
+    what is stored)."""
+    records = {}
+    for experiment in experiments:
+        for framework in frameworks:
+            for config in experiment.configs:
+                for seed in seeds:
+                    job = runner.Job(experiment.name, config, seed, framework)
+                    record, status = runner.load_stored(job, out, ignore_code=True)
+                    if status == "ok":
+                        records[job.key] = dict(record, experiment=experiment.name,
+                                                config=config.name)
+    return records
