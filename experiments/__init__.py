@@ -10,18 +10,24 @@ plus the report, with ``python -m experiments``; ``--help`` lists the options.
     l1, l2          penalty sweeps over lambda
     early_stopping  validation set, patience, best weights restored
     dropconnect     DropConnect instead of the hidden Linear layers
+    cnn             Deep Learning from Scratch's SimpleConvNet against the MLP
+    optimizers      SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, each at a
+                    learning rate chosen on validation data
+    init            std 0.01, Xavier and He initialisation, sigmoid and ReLU
 
 Module map: config (settings of a run, each checked once), models (tinynet
 networks), train (THE training loop) with learner (model, loss, optimiser
 per framework), training_images (augmentation), evaluation (evaluations,
 early stopping, final numbers) and divergence (a non-finite run is a
 result), runner (seeds, worker processes, stored runs) with record_check
-(what a reusable stored seed holds), storage (atomic writes, corrupt files
-named), lab_run (one lab per results folder, folder_lock; Ctrl-C,
-interrupts), probes (figure data from inside a run), report (write_all:
-summaries, figures, REPORT.md and REPORT.ko.md), cli (command line),
-torch_backend (the PyTorch twin, imported only for --framework torch),
-cluster (the jobs on a Dask cluster, imported only for --scheduler).
+(what a reusable stored seed holds; probe_check for its probe data),
+selection (settings chosen on validation data), storage (atomic writes,
+corrupt files named), lab_run (one lab per results folder, folder_lock;
+Ctrl-C, interrupts), probes (figure data from inside a run; probe_summary
+combines the seeds'), report (write_all: summaries, figures, REPORT.md and
+REPORT.ko.md), cli (command line), torch_backend (the PyTorch twin,
+imported only for --framework torch), cluster (the jobs on a Dask cluster,
+imported only for --scheduler).
 ``python -m experiments.tune`` is the hyperparameter search (random search
 on a validation set), and ``python -m experiments.benchmark`` the speed
 benchmark; neither is an experiment of the report.
@@ -31,7 +37,7 @@ import signal
 import sys
 
 EXPERIMENT_NAMES = ("baseline", "batchnorm", "dropout", "augmentation", "l1", "l2",
-                    "early_stopping", "dropconnect")
+                    "early_stopping", "dropconnect", "cnn", "optimizers", "init")
 
 
 def _interrupted_while_starting(signum, frame):

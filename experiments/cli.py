@@ -207,6 +207,14 @@ def _plans(parser, named, overrides):
     line's overrides applied; a setting no run can use is a usage error."""
     plans = []
     for experiment in named:
+        fixed = [(f"--{name.replace('_', '-')}", why) for name, why in experiment.fixed_settings
+                 if overrides.get(name) is not None]
+        if fixed:
+            options = " and ".join(option for option, _ in fixed)
+            parser.error(f"{experiment.name} sets {options} itself ("
+                         f"{'; '.join(why for _, why in fixed)}): leave {options} out, or name "
+                         f"the experiments to run with it (e.g. python -m experiments baseline "
+                         f"{fixed[0][0]} ...)")
         try:
             configs = tuple(c.with_overrides(**overrides) for c in experiment.configs)
         except SettingError as error:

@@ -22,10 +22,12 @@ training takes 0.5 s. So it is evaluated after epoch 1, every
 :func:`eval_epochs`): 0.6 s per run. Train accuracy (300 images, ~1 ms) is
 recorded every epoch.
 
-A tuning trial (``test_evaluation="never"``) never evaluates the test set,
-not even once: it is scored on the validation images, evaluated after every
-epoch, and its inputs hold no test split at all. A configuration chosen by
-tuning is evaluated on the test set once, after its last epoch ("final").
+A tuning trial or a selection run (``test_evaluation="never"``) never
+evaluates the test set, not even once: it is scored on the validation
+images, evaluated after every epoch, and its inputs hold no test split at
+all. A configuration chosen by tuning is evaluated on the test set once,
+after its last epoch ("final"); one chosen by an experiment (selection.py)
+on the schedule, for its learning curves.
 """
 from typing import NamedTuple
 
@@ -34,21 +36,30 @@ import numpy as np
 from tinynet import nn
 from tinynet.data import scale_pixels
 
-NEAR_ZERO = 1e-3   # |w| below this counts as a "near-zero" weight (L1 sparsity)
+from .models import input_shape
+
+NEAR_ZERO = 1e-3   # |w| below this counts as a "near-zero" weight (where L1 pulls weights)
 
 _loss_fn = nn.CrossEntropyLoss()
 
 
-def as_inputs(images, labels):
-    """All of a split as one (N, 784) float32 batch in [0, 1], via the same
+def as_model_input(images, config):
+    """Images (N, 28, 28) in the shape the model takes: (N, 784) for the
+    MLP, (N, 1, 28, 28) for the CNN (models.input_shape)."""
+    return images.reshape(len(images), *input_shape(config))
+
+
+def as_inputs(images, labels, config):
+    """All of a split as one float32 batch in [0, 1], via the same
     conversion as training (the DataLoader's ToTensor scaling)."""
-    return scale_pixels(images.reshape(len(images), -1)), labels
+    return scale_pixels(as_model_input(images, config)), labels
 
 
 class Splits(NamedTuple):
     """The evaluation inputs of a run: ``(x, y)`` pairs, ``val`` None without
-    a validation set. ``train`` holds the ORIGINAL training images (never
-    augmented)."""
+    a validation set, ``test`` None for a run that never evaluates the test
+    set (``test_evaluation="never"``), which never reads the test images.
+    ``train`` holds the ORIGINAL training images (never augmented)."""
 
     train: tuple
     test: tuple | None
@@ -57,9 +68,9 @@ class Splits(NamedTuple):
     @classmethod
     def of(cls, data, config):
         sees_test = config.test_evaluation != "never"
-        return cls(as_inputs(data.train_images, data.train_labels),
-                   as_inputs(data.test_images, data.test_labels) if sees_test else None,
-                   as_inputs(data.val_images, data.val_labels) if config.val_size else None)
+        return cls(as_inputs(data.train_images, data.train_labels, config),
+                   as_inputs(data.test_images, data.test_labels, config) if sees_test else None,
+                   as_inputs(data.val_images, data.val_labels, config) if config.val_size else None)
 
 
 def eval_epochs(epochs, every):
@@ -96,7 +107,7 @@ def evaluate(learner, x, y):
     return _loss_fn(logits, y), float(np.mean(logits.argmax(axis=1) == y))
 
 
-def lecture_evaluation(learner, images, labels):
+def lecture_evaluation(learner, images, labels, config):
     """Accuracy measured the lecture's way: raw 0..255 pixels, training mode,
     one batch. Training-mode BatchNorm updates its running statistics, so
     the model's state is saved before and restored after.
@@ -106,7 +117,7 @@ def lecture_evaluation(learner, images, labels):
     meaningful. None when even that is not (non-finite BatchNorm batch
     statistics, which tinynet refuses with FloatingPointError).
     """
-    raw = images.reshape(len(images), -1).astype(np.float32)   # NOT divided by 255
+    raw = as_model_input(images, config).astype(np.float32)    # NOT divided by 255
     saved = learner.state_dict()
     learner.train()
     try:
@@ -139,9 +150,11 @@ class EarlyStopping:
 
 
 def weight_statistics(weights):
-    """Share of near-zero weights, sum|w| and sum w^2 over the connection weights."""
+    """Shares of exactly-zero and of near-zero weights, sum|w| and sum w^2
+    over the connection weights."""
     flat = np.concatenate([w.ravel() for w in weights]).astype(np.float64)
     return {
+        "zero_weights": float(np.mean(flat == 0)),
         "near_zero_weights": float(np.mean(np.abs(flat) < NEAR_ZERO)),
         "weight_l1": float(np.abs(flat).sum()),
         "weight_l2": float((flat * flat).sum()),
@@ -151,7 +164,10 @@ def weight_statistics(weights):
 def final_numbers(learner, config, history, stopper, splits, data):
     """The ``final`` numbers of a run that did not diverge: the last epoch's,
     or for early stopping the restored best epoch's; the weight statistics;
-    and the lecture's evaluation of the final model."""
+    and the lecture's evaluation of the final model. A run that never
+    evaluates the test set has its last epoch's validation numbers instead
+    of the test numbers (scored_numbers), and no lecture evaluation on the
+    test images."""
     epochs_run = history["epoch"][-1]
     final = {"epochs_run": epochs_run}
     if stopper:
@@ -169,7 +185,7 @@ def final_numbers(learner, config, history, stopper, splits, data):
     if splits.test is not None:
         lecture_splits.append(("test", data.test_images, data.test_labels))
     for split, images, labels in lecture_splits:
-        accuracy = lecture_evaluation(learner, images, labels)
+        accuracy = lecture_evaluation(learner, images, labels, config)
         if accuracy is not None:         # None: no meaningful number (see lecture_evaluation)
             final[f"lecture_eval_{split}_acc"] = accuracy
     return final

@@ -39,7 +39,7 @@ EXPERIMENT = Experiment(
     findings=findings,
     figures=(learning_curves, sweep, weight_histograms),
     sweep_param="l2",
-    sweep_metric=("weight_l2", "Σw² of the connection weights", 1),
+    sweep_metric=("Σw² of the connection weights", 1, (("weight_l2", "Σw²"),)),
 )
 
 if __name__ == "__main__":

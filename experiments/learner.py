@@ -7,8 +7,30 @@ for PyTorch. Both receive the very same batches from the same DataLoader,
 and the PyTorch model starts from the tinynet model's initial weights, so
 the two frameworks can be compared run by run.
 """
+import numpy as np
+
 import tinynet as tn
 from tinynet import nn, optim
+
+from .models import eval_rows
+
+
+def make_optimizer(params, config):
+    """The tinynet optimizer of ``config`` over ``params``, with the
+    optimizer's own defaults for everything but the learning rate."""
+    if config.optimizer == "sgd":
+        # l1/l2 > 0 turn SGD's gradient into that of L~ = L + l1*sum|w| + l2*sum w^2.
+        return optim.SGD(params, lr=config.lr, momentum=config.momentum, nesterov=config.nesterov,
+                         l1=config.l1, l2=config.l2, l1_mode=config.l1_mode)
+    return {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop,
+            "adam": optim.Adam}[config.optimizer](params, lr=config.lr)
+
+
+def in_chunks(forward, x, rows):
+    """forward(x), computed ``rows`` rows at a time (None: all at once)."""
+    if rows is None or len(x) <= rows:
+        return forward(x)
+    return np.concatenate([forward(x[start:start + rows]) for start in range(0, len(x), rows)])
 
 
 class TinynetLearner:
@@ -23,9 +45,8 @@ class TinynetLearner:
     def __init__(self, model, config):
         self.model = model
         self.loss_fn = nn.CrossEntropyLoss()
-        # l1/l2 > 0 turn SGD's gradient into that of L~ = L + l1*sum|w| + l2*sum w^2.
-        self.optimizer = optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
-                                   l1=config.l1, l2=config.l2)
+        self.optimizer = make_optimizer(model.parameters(), config)
+        self.eval_rows = eval_rows(config)
 
     def forward(self, x):
         """The logits of the batch x (recorded for backward)."""
@@ -42,17 +63,18 @@ class TinynetLearner:
         self.model.backward(self.loss_fn.backward())
 
     def update(self):
-        """One SGD step: w <- w - lr * dL~/dw."""
+        """One optimizer step (SGD: w <- w - lr * dL~/dw)."""
         self.optimizer.step()
 
     def penalty(self):
-        """The current l1*sum|w| + l2*sum w^2 (0 without a penalty)."""
-        return self.optimizer.penalty()
+        """The current l1*sum|w| + l2*sum w^2 (0 without a penalty: only SGD has one)."""
+        return self.optimizer.penalty() if isinstance(self.optimizer, optim.SGD) else 0.0
 
     def logits(self, x):
-        """Forward pass without recording a backward tape, in the current mode."""
+        """Forward pass without recording a backward tape, in the current mode
+        (a whole split in chunks of ``eval_rows``, see models.eval_rows)."""
         with tn.no_grad():
-            return self.model(x)
+            return in_chunks(self.model, x, self.eval_rows)
 
     def train(self):
         self.model.train()
@@ -67,7 +89,7 @@ class TinynetLearner:
         self.model.load_state_dict(state)
 
     def connection_weights(self):
-        """The penalised weights (Linear/DropConnect), as numpy arrays."""
+        """The penalised weights (Linear/DropConnect/Conv2d), as numpy arrays."""
         return [p.data for p in self.model.parameters() if p.penalized]
 
 

@@ -79,7 +79,8 @@ def table(results, language):
 def _setup(results, experiment, w):
     for framework in FRAMEWORK_NAMES:
         if results.has(experiment.name, framework):
-            configs = results.all_configs(experiment.name, framework)
+            every = results.all_configs(experiment.name, framework)
+            configs = [c for c in every if not c.selection] or every   # the reported ones
             s = configs[0].settings
 
             def joined(key):

@@ -1,7 +1,14 @@
 """The lab's networks, built with tinynet.
 
-All are the lecture's 784-100-100-100-100-10 ReLU MLP, with or without
-BatchNorm, Dropout or DropConnect.
+The lecture's 784-100-100-100-100-10 ReLU MLP, with or without BatchNorm,
+Dropout or DropConnect, deeper or with sigmoid units; and Deep Learning from
+Scratch's SimpleConvNet (the ``cnn`` experiment):
+
+    Conv2d(1, 30, 5) -> ReLU -> MaxPool2d(2) -> Flatten
+    -> Linear(30*12*12, 100) -> ReLU -> Linear(100, 10)
+
+which sees each image as (1, 28, 28): :func:`input_shape` says what shape
+the data must have, for training and evaluation alike.
 
 * :class:`LectureBatchNormMLP` is written exactly like the lecture's model:
   ONE ``BatchNorm1d(100)`` object, reused after fc1, fc2, fc3 and fc4. Its
@@ -19,6 +26,35 @@ from tinynet import nn
 IN_FEATURES = 784
 HIDDEN = (100, 100, 100, 100)
 NUM_CLASSES = 10
+IMAGE = (1, 28, 28)                  # (channels, height, width) of an image for the CNN
+FILTERS, KERNEL, POOL = 30, 5, 2     # SimpleConvNet: 30 filters of 5x5, 2x2 max pooling
+POOLED = FILTERS * ((IMAGE[1] - KERNEL + 1) // POOL) * ((IMAGE[2] - KERNEL + 1) // POOL)  # 30*12*12
+# Rows per forward pass when a whole split is evaluated. The MLP takes a
+# split in one batch (the lecture's evaluation needs that: training-mode
+# BatchNorm normalises with the batch's statistics). The CNN has no
+# BatchNorm, and one pass over 10,000 images would hold its im2col columns
+# and feature maps, over 1 GB, at once; 100 rows at a time stay in the
+# processor's cache and are faster per image than 500 or 1,000.
+CNN_EVAL_ROWS = 100
+
+# Weight initialisations (RunConfig.init), from tinynet.nn.init; biases
+# start at 0 with each of them. "default" keeps each layer's own
+# initialisation (PyTorch's, U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+WEIGHT_INITS = {
+    "std0.01": lambda w: nn.init.normal_(w, 0.0, 0.01),
+    "xavier": nn.init.xavier_normal_,                   # std sqrt(2 / (fan_in + fan_out))
+    "he": lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"),   # std sqrt(2 / fan_in)
+}
+
+
+def input_shape(config):
+    """The shape of one image as the model takes it: (784,) or (1, 28, 28)."""
+    return IMAGE if config.model == "cnn" else (IN_FEATURES,)
+
+
+def eval_rows(config):
+    """Rows per forward pass over a whole split (None: all at once)."""
+    return CNN_EVAL_ROWS if config.model == "cnn" else None
 
 
 class LectureBatchNormMLP(nn.Module):
@@ -47,15 +83,21 @@ class LectureBatchNormMLP(nn.Module):
 
 
 def layer_plan(config):
-    """The layers of a Sequential MLP for ``config``, as tuples.
+    """The layers of a Sequential network for ``config``, as tuples.
 
     ("linear", in, out) | ("dropconnect", in, out, p) | ("batchnorm", C)
-    | ("relu",) | ("dropout", p). Per hidden layer the order is the
-    lecture's: fc -> [bn] -> relu -> [dropout]. DropConnect replaces the
-    four hidden Linear layers; the output layer is always a plain Linear.
+    | ("relu",) | ("sigmoid",) | ("dropout", p) | ("conv", in, out, kernel)
+    | ("maxpool", kernel) | ("flatten",). Per hidden layer of the MLP the
+    order is the lecture's: fc -> [bn] -> activation -> [dropout].
+    DropConnect replaces the hidden Linear layers; the output layer is
+    always a plain Linear.
     """
+    act = (config.activation,)
+    if config.model == "cnn":
+        return [("conv", IMAGE[0], FILTERS, KERNEL), act, ("maxpool", POOL), ("flatten",),
+                ("linear", POOLED, HIDDEN[0]), act, ("linear", HIDDEN[0], NUM_CLASSES)]
     plan = []
-    sizes = (IN_FEATURES,) + HIDDEN
+    sizes = (IN_FEATURES,) + (HIDDEN[0],) * config.hidden_layers
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         if config.dropconnect:
             plan.append(("dropconnect", fan_in, fan_out, config.dropconnect))
@@ -63,10 +105,10 @@ def layer_plan(config):
             plan.append(("linear", fan_in, fan_out))
         if config.batchnorm == "separate":
             plan.append(("batchnorm", fan_out))
-        plan.append(("relu",))
+        plan.append(act)
         if config.dropout:
             plan.append(("dropout", config.dropout))
-    plan.append(("linear", HIDDEN[-1], NUM_CLASSES))
+    plan.append(("linear", sizes[-1], NUM_CLASSES))
     return plan
 
 
@@ -75,8 +117,43 @@ _TINYNET_LAYERS = {
     "dropconnect": lambda fan_in, fan_out, p: nn.DropConnect(fan_in, fan_out, p=p),
     "batchnorm": lambda channels: nn.BatchNorm1d(channels),
     "relu": lambda: nn.ReLU(),
+    "sigmoid": lambda: nn.Sigmoid(),
     "dropout": lambda p: nn.Dropout(p),
+    "conv": lambda channels, filters, kernel: nn.Conv2d(channels, filters, kernel),
+    "maxpool": lambda kernel: nn.MaxPool2d(kernel),
+    "flatten": lambda: nn.Flatten(),
 }
+
+
+def parameter_counts(config):
+    """[(layer kind, number of parameters)] of the layers with parameters
+    of ``config``'s Sequential network, from its layer plan."""
+    counts = []
+    for kind, *args in layer_plan(config):
+        if kind in ("linear", "dropconnect"):
+            counts.append((kind, args[0] * args[1] + args[1]))
+        elif kind == "conv":
+            channels, filters, kernel = args
+            counts.append((kind, filters * channels * kernel * kernel + filters))
+        elif kind == "batchnorm":
+            counts.append((kind, 2 * args[0]))
+    return counts
+
+
+def initialise(model, init):
+    """Draw every connection weight (Linear, DropConnect, Conv2d) of ``model``
+    again by the scheme ``init`` and set its bias to 0 (``"default"``: keep
+    the layers' own initialisation)."""
+    if init == "default":
+        return model
+    fill = WEIGHT_INITS[init]
+    for layer in model.modules():
+        weight = getattr(layer, "weight", None)
+        if weight is not None and weight.penalized:       # a connection weight, not BatchNorm's
+            fill(weight)
+            if getattr(layer, "bias", None) is not None:
+                nn.init.zeros_(layer.bias)
+    return model
 
 
 def build_model(config):
@@ -88,5 +165,6 @@ def build_model(config):
     if config.batchnorm == "shared":
         if config.dropout or config.dropconnect:
             raise ValueError("the lecture's shared-BatchNorm model has no dropout/DropConnect variant")
-        return LectureBatchNormMLP()
-    return nn.Sequential(*(_TINYNET_LAYERS[kind](*args) for kind, *args in layer_plan(config)))
+        return initialise(LectureBatchNormMLP(), config.init)
+    model = nn.Sequential(*(_TINYNET_LAYERS[kind](*args) for kind, *args in layer_plan(config)))
+    return initialise(model, config.init)

@@ -3,7 +3,7 @@ sparsely, for the configurations whose figures use it.
 
 ``train.run`` (tinynet runs only) calls::
 
-    probe = probes.for_run(config, learner)        # None: nothing to record
+    probe = probes.for_run(config, learner, train_x)   # None: nothing to record
     probe.grad_steps(epoch)                        # how many of the epoch's first steps it watches
     probe.after_step(learner, epoch, step)         # after each of those learner.step(x, y)
     probe.after_epoch(learner, epoch, train_x)     # after each epoch's evaluation
@@ -25,11 +25,18 @@ What is recorded, and for which configurations:
   steps keep the cost small).
 * ``weight_histogram`` (plain MLP, with or without an L1/L2 penalty): a
   fixed-bin histogram of all final connection weights, once, at the end:
-  linear bins of w (sparsity shows as a spike at 0, shrinkage as a
-  narrower bell) and log bins of |w|.
+  linear bins of w (L1's pull shows as a spike at 0, L2's shrinkage as a
+  narrower bell), log bins of |w|, and the count of weights exactly 0.
+* ``activations`` (an MLP with a chosen initialisation, the ``init``
+  experiment): per hidden layer, a histogram of what its activation
+  function puts out for the first 300 training images, once, right after
+  initialisation (Deep Learning from Scratch, figures 6-10 to 6-14).
+* ``filters`` (the CNN): the first layer's 30 kernels of 5x5, at
+  initialisation and after training.
 
 Numbers are rounded to 4 significant digits and histogram bins are stored
-as (low, high, count): a probe record is a few KB. Cost: ~3.5 ms per
+as (low, high, count): a probe record is a few KB (the filters ~12 KB).
+probe_check.py says what a stored probe record must hold. Cost: ~3.5 ms per
 sampled epoch (a forward pass over 300 images, and the quantiles), ~90 ms
 per run -- about 3 % of a baseline run, on 30 of the lab's 220 runs.
 """
@@ -38,13 +45,12 @@ import numpy as np
 import tinynet as tn
 from tinynet import nn
 
-from .models import HIDDEN, IN_FEATURES, NUM_CLASSES
-
 QUANTILES = (5, 25, 50, 75, 95)           # percent
 PROBE_ROWS = 300                          # rows of train_x the quantiles are taken on
 GRAD_STEPS_PER_EPOCH = 3
 LINEAR_BINS = (-0.5, 0.5, 200)            # w: width 0.005; values outside go to the end bins
 LOG_BINS = (-7, 0, 56)                    # log10|w| from 1e-7 to 1: 8 bins per decade
+ACTIVATION_BINS = (0.0, 1.0, 30)          # as the book's figures; values above 1 counted apart
 
 
 def _round(values):
@@ -59,27 +65,41 @@ def sampled_epochs(epochs):
 
 
 def _plain(config):
-    """The lecture's plain MLP (a penalty allowed): no layer that changes the network."""
-    return (config.batchnorm == "none" and not config.dropout and not config.dropconnect
-            and config.augmentation == "none" and not config.patience)
+    """The lecture's plain MLP trained by the lecture's SGD (a penalty and
+    momentum allowed): nothing that changes the network or what it sees.
+    Not a run that never sees the test set (a selection run or a tuning
+    trial): no figure draws those."""
+    return (config.model == "mlp" and config.hidden_layers == 4 and config.activation == "relu"
+            and config.init == "default" and config.batchnorm == "none" and not config.dropout
+            and not config.dropconnect and config.augmentation == "none" and not config.patience
+            and config.optimizer == "sgd" and not config.nesterov
+            and config.test_evaluation != "never")
 
 
-def _recorded(config):
-    """(inside, histogram): whether a run of ``config`` records pre-activations
-    and gradient norms, and whether it records the final weight histogram."""
+def recorded(config):
+    """The kinds of probe data a tinynet run of ``config`` records (a set of
+    the names in the module docstring)."""
     penalised = bool(config.l1 or config.l2)
-    inside = config.batchnorm != "none" or (_plain(config) and not penalised)
-    if config.batchnorm != "none" and (config.dropout or config.dropconnect):
-        inside = False
-    return inside, _plain(config)
+    kinds = set()
+    if (config.batchnorm != "none" and not (config.dropout or config.dropconnect)) or (
+            _plain(config) and not penalised):
+        kinds |= {"preactivations", "grad_norms"}
+    if _plain(config):
+        kinds.add("weight_histogram")
+    if config.model == "mlp" and config.init != "default":
+        kinds.add("activations")
+    if config.model == "cnn":
+        kinds.add("filters")
+    return kinds
 
 
-def for_run(config, learner):
-    """The Probe for this configuration, or None when no figure needs its data."""
-    inside, histogram = _recorded(config)
-    if not (inside or histogram):
+def for_run(config, learner, train_x):
+    """The Probe for this configuration (None when no figure needs its
+    data), having recorded what it records at initialisation."""
+    kinds = recorded(config)
+    if not kinds:
         return None
-    return Probe(learner, epochs=config.epochs, inside=inside, histogram=histogram)
+    return Probe(learner, config.epochs, kinds, train_x)
 
 
 def _quantiles(z):
@@ -92,6 +112,24 @@ def _quantiles(z):
     so a NaN still gives NaN quantiles.
     """
     return np.percentile(np.sort(z, axis=None).astype(np.float64), QUANTILES)
+
+
+def _histogram(values, bins):
+    """Counts of ``values`` in the fixed ``bins`` (low, high, n), as ints."""
+    low, high, n = bins
+    return np.histogram(values, bins=n, range=(low, high))[0].tolist()
+
+
+def activation_outputs(model, x):
+    """What each hidden layer's activation function (ReLU or Sigmoid) puts
+    out for input x, walking a Sequential MLP layer by layer: a list of
+    (N, 100) arrays. Call under ``tn.no_grad()``."""
+    outputs = []
+    for layer in model:
+        x = layer(x)
+        if isinstance(layer, (nn.ReLU, nn.Sigmoid)):
+            outputs.append(x)
+    return outputs
 
 
 def relu_inputs(model, x):
@@ -117,14 +155,20 @@ def relu_inputs(model, x):
 class Probe:
     """Records the data of one run; see the module docstring."""
 
-    def __init__(self, learner, epochs, inside=True, histogram=False):
+    def __init__(self, learner, epochs, kinds, train_x):
         self.learner = learner
-        self.inside, self.histogram = inside, histogram
+        self.kinds = kinds
+        self.inside, self.histogram = "preactivations" in kinds, "weight_histogram" in kinds
         self.sample_at = set(sampled_epochs(epochs))
         self.weights = [p for p in learner.model.parameters() if p.penalized]   # fc1..fc5 weights
         self.preact = {"epoch": [], "quantiles": []}   # quantiles: per epoch [layer][quantile]
         self.grads = {"epoch": [], "norms": []}        # norms: per epoch [layer]
         self._grad_epoch, self._grad_sum, self._grad_steps = None, None, 0
+        self.at_start = {}
+        if "activations" in kinds:
+            self.at_start["activations"] = self.activation_histograms(train_x)
+        if "filters" in kinds:
+            self.initial_filters = self.first_filters()
 
     # -- gradient norms ------------------------------------------------------
     def grad_steps(self, epoch):
@@ -171,110 +215,56 @@ class Probe:
 
     # -- the record --------------------------------------------------------------
     def weight_histogram(self):
-        """Fixed-bin histograms of all connection weights, now."""
+        """Fixed-bin histograms of all connection weights, now, and how many are exactly 0."""
         flat = np.concatenate([p.data.ravel() for p in self.weights]).astype(np.float64)
         flat = flat[np.isfinite(flat)]
-        low, high, bins = LINEAR_BINS
-        linear, _ = np.histogram(np.clip(flat, low, high), bins=bins, range=(low, high))
-        low10, high10, bins10 = LOG_BINS
+        low, high, _ = LINEAR_BINS
+        low10, high10, _ = LOG_BINS
         # |w| below 1e-7 (or exactly 0) counts in the first bin, above 1 in the last
         exponent = np.log10(np.clip(np.abs(flat), 10.0 ** low10, 10.0 ** high10))
-        log, _ = np.histogram(exponent, bins=bins10, range=(low10, high10))
-        return {"count": int(flat.size),
-                "linear": {"low": low, "high": high, "counts": linear.tolist()},
-                "log10_abs": {"low": low10, "high": high10, "counts": log.tolist()}}
+        return {"count": int(flat.size), "zeros": int(np.count_nonzero(flat == 0)),
+                "linear": {"low": low, "high": high,
+                           "counts": _histogram(np.clip(flat, low, high), LINEAR_BINS)},
+                "log10_abs": {"low": low10, "high": high10,
+                              "counts": _histogram(exponent, LOG_BINS)}}
+
+    def activation_histograms(self, train_x):
+        """Per hidden layer: counts of its activations in ACTIVATION_BINS, of
+        those above the last bin and of those exactly 0, and their mean and
+        standard deviation, for the first PROBE_ROWS training images (eval mode)."""
+        model = self.learner.model
+        was_training = model.training
+        model.eval()
+        try:
+            with tn.no_grad():
+                layers = activation_outputs(model, train_x[:PROBE_ROWS])
+        finally:
+            model.train(was_training)
+        low, high, _ = ACTIVATION_BINS
+        return {"rows": int(len(layers[0])), "low": low, "high": high, "layers": [
+            {"counts": _histogram(a[a <= high], ACTIVATION_BINS), "above": int(np.sum(a > high)),
+             "zeros": int(np.sum(a == 0)), "count": int(a.size),
+             "mean": _round(a.mean(dtype=np.float64))[0], "std": _round(a.std(dtype=np.float64))[0]}
+            for a in layers]}
+
+    def first_filters(self):
+        """The first layer's kernels (the first penalised weight: Conv2d's),
+        one row of kh*kw numbers per filter (one input channel)."""
+        weight = self.weights[0].data
+        return [_round(kernel) for kernel in weight.reshape(len(weight), -1)]
 
     def result(self):
         """JSON-safe: finite floats and ints only."""
         self._close_grad_epoch()
-        out = {}
+        out = dict(self.at_start)
         if self.inside:
             out["preactivations"] = {"quantiles_percent": list(QUANTILES), "rows": PROBE_ROWS,
                                      "mode": "eval", **self.preact}
             out["grad_norms"] = {"steps_per_epoch": GRAD_STEPS_PER_EPOCH, **self.grads}
         if self.histogram:
             out["weight_histogram"] = self.weight_histogram()
+        if "filters" in self.kinds:         # a diverged run's last kernels may not be finite
+            learned = self.first_filters()
+            out["filters"] = {"initial": self.initial_filters,
+                              "learned": learned if np.all(np.isfinite(learned)) else None}
         return out
-
-
-# --------------------------------------------------------------------------
-# A stored probe record, checked against what Probe.result writes
-# --------------------------------------------------------------------------
-WEIGHT_MATRICES = len(HIDDEN) + 1                   # fc1..fc5
-CONNECTION_WEIGHTS = sum(a * b for a, b in zip((IN_FEATURES,) + HIDDEN, HIDDEN + (NUM_CLASSES,)))
-
-
-def _numbers(rows, shape, minimum=None):
-    """True when ``rows`` is a nested list of finite numbers of ``shape``."""
-    if not isinstance(rows, list) or len(rows) != shape[0]:
-        return False
-    if len(shape) > 1:
-        return all(_numbers(row, shape[1:], minimum) for row in rows)
-    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
-               and (minimum is None or v >= minimum) for v in rows)
-
-
-def _epochs_problem(block, name, config, last_epoch):
-    epochs = block.get("epoch")
-    allowed = set(sampled_epochs(config.epochs))
-    if (not isinstance(epochs, list) or sorted(set(epochs)) != epochs
-            or not all(type(e) is int and e in allowed and e <= last_epoch for e in epochs)):
-        return f"its probes' {name} 'epoch' is not a list of the run's sampled epochs"
-    return None
-
-
-def _histogram_problem(hist, finished):
-    count = hist.get("count")
-    if type(count) is not int or not 0 <= count <= CONNECTION_WEIGHTS or (
-            finished and count != CONNECTION_WEIGHTS):
-        return f"its probes' weight_histogram 'count' is {count!r}, not {CONNECTION_WEIGHTS}"
-    for kind, (low, high, bins) in (("linear", LINEAR_BINS), ("log10_abs", LOG_BINS)):
-        part = hist.get(kind)
-        if not isinstance(part, dict) or (part.get("low"), part.get("high")) != (low, high):
-            return f"its probes' weight_histogram {kind!r} is not over [{low}, {high}]"
-        counts = part.get("counts")
-        if not _numbers(counts, (bins,), minimum=0) or not all(type(c) is int for c in counts):
-            return f"its probes' weight_histogram {kind!r} 'counts' are not {bins} whole numbers >= 0"
-        if sum(counts) != count:
-            return f"its probes' weight_histogram {kind!r} counts {sum(counts)} weights, not {count}"
-    return None
-
-
-def result_problem(result, config, last_epoch, allow_none=False):
-    """What makes ``result`` (a stored record's "probes") differ from what
-    Probe.result writes for a run of ``config`` whose last epoch (completed,
-    or the one it diverged in) is ``last_epoch``; None when it does not.
-    ``allow_none``: a diverged run may have stored no probes."""
-    inside, histogram = _recorded(config)
-    kinds = {"preactivations", "grad_norms"} if inside else set()
-    kinds |= {"weight_histogram"} if histogram else set()
-    if result is None:
-        return None if allow_none or not kinds else "its 'probes' are null"
-    if set(result) != kinds:
-        return f"its 'probes' hold {sorted(result)}, not {sorted(kinds)}"
-    if inside:
-        pre, grads = result["preactivations"], result["grad_norms"]
-        if not isinstance(pre, dict) or not isinstance(grads, dict):
-            return "its probes' preactivations or grad_norms are not objects"
-        if (pre.get("quantiles_percent"), pre.get("rows"), pre.get("mode")) != (
-                list(QUANTILES), PROBE_ROWS, "eval"):
-            return "its probes' preactivations are not eval-mode quantiles of the format probes.py writes"
-        problem = (_epochs_problem(pre, "preactivations", config, last_epoch)
-                   or _epochs_problem(grads, "grad_norms", config, last_epoch))
-        if problem:
-            return problem
-        quantiles = pre.get("quantiles")
-        if not _numbers(quantiles, (len(pre["epoch"]), len(HIDDEN), len(QUANTILES))) or any(
-                np.any(np.diff(layer) < 0) for epoch in quantiles for layer in epoch):
-            return "its probes' preactivations 'quantiles' are not increasing finite numbers " \
-                   "per sampled epoch and hidden layer"
-        if grads.get("steps_per_epoch") != GRAD_STEPS_PER_EPOCH or not _numbers(
-                grads.get("norms"), (len(grads["epoch"]), WEIGHT_MATRICES), minimum=0):
-            return "its probes' grad_norms 'norms' are not finite numbers >= 0 per sampled epoch " \
-                   "and weight matrix"
-    if histogram:
-        if not isinstance(result["weight_histogram"], dict):
-            return "its probes' weight_histogram is not an object"
-        return _histogram_problem(result["weight_histogram"], finished=not allow_none)
-    return None
-

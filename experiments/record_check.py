@@ -13,16 +13,16 @@ Checked once per stored file when a run starts: nothing per training step.
 """
 import math
 
-from . import probes
 from .evaluation import test_epochs, tracks_validation
+from .probe_check import result_problem
 
 _RECORD_KEYS = {"seed": int, "framework": str, "settings": dict, "history": dict,
                 "final": dict, "seconds": (int, float)}
 _HISTORY = ("epoch", "train_loss", "penalty", "train_acc", "eval_epoch", "test_loss", "test_acc")
 _PER_EPOCH = ("train_loss", "penalty", "train_acc")
 _FINAL_NUMBERS = ("train_loss", "train_acc", "test_loss", "test_acc")
-_SHARES = ("train_acc", "test_acc", "val_acc", "near_zero_weights", "lecture_eval_train_acc",
-           "lecture_eval_test_acc")                # accuracies and shares: in [0, 1]
+_SHARES = ("train_acc", "test_acc", "val_acc", "zero_weights", "near_zero_weights",
+           "lecture_eval_train_acc", "lecture_eval_test_acc")   # accuracies and shares: in [0, 1]
 _NON_NEGATIVE = ("train_loss", "test_loss", "val_loss", "penalty", "weight_l1", "weight_l2")
 
 
@@ -64,6 +64,9 @@ def record_problem(record):
         for key in _final_numbers(record["settings"].get("test_evaluation")):
             if not is_number(final.get(key)):
                 return f"its final {key!r} is missing or not a finite number"
+    seconds = record.get("epoch_seconds", [])         # missing in records of older code
+    if not isinstance(seconds, list) or not all(is_number(s) and s >= 0 for s in seconds):
+        return "its 'epoch_seconds' is not a list of finite numbers >= 0"
     return None
 
 
@@ -151,6 +154,8 @@ def value_problem(record, config):
     if problem:
         return problem
     epochs = len(history["epoch"])
+    if "epoch_seconds" in record and len(record["epoch_seconds"]) != epochs:
+        return f"its 'epoch_seconds' has {len(record['epoch_seconds'])} values for {epochs} epochs"
     if final["epochs_run"] != epochs:
         return f"its final 'epochs_run' is {final['epochs_run']}, but its history has {epochs} epochs"
     if diverged is not None:
@@ -166,4 +171,4 @@ def value_problem(record, config):
     if record["framework"] != "tinynet":
         return None if record["probes"] is None else f"its 'probes' are not null ({record['framework']})"
     last_epoch = epochs + (diverged is not None)
-    return probes.result_problem(record["probes"], config, last_epoch, allow_none=diverged is not None)
+    return result_problem(record["probes"], config, last_epoch, allow_none=diverged is not None)

@@ -18,7 +18,7 @@
 * A job that raises, or a cluster that goes away, ends the runs with one
   line naming the job (configuration, seed) or the cluster and what is
   stored (:class:`RunFailed`, exit status 2), never with a traceback.
-* A progress line per finished job goes to stderr.
+* A progress line per finished job goes to stderr (progress.py).
 """
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import sys
 import threading
-import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from . import interrupts, storage, train
+from .progress import Progress
 from .record_check import record_problem, value_problem
 from .data import load_lab_data
 
@@ -116,26 +116,6 @@ def load_finished(job, out):
     """The stored record of ``job`` if it is complete and was run with the
     same settings and code; None otherwise (missing, corrupt, or stale)."""
     return load_stored(job, out)[0]
-
-
-def stored_records(out, experiments, frameworks, seeds):
-    """{(experiment, framework, config name, seed): record} of every valid
-    stored seed of ``experiments`` (config.Experiment, with the configs as
-    requested), for ``--report-only``. Corrupt files are named in a one-line
-    warning and skipped; records of other settings are skipped; records
-    made by older code with the same settings are used (the report shows
-    what is stored)."""
-    records = {}
-    for experiment in experiments:
-        for framework in frameworks:
-            for config in experiment.configs:
-                for seed in seeds:
-                    job = Job(experiment.name, config, seed, framework)
-                    record, status = load_stored(job, out, ignore_code=True)
-                    if status == "ok":
-                        records[job.key] = dict(record, experiment=experiment.name,
-                                                config=config.name)
-    return records
 
 
 # --------------------------------------------------------------------------
@@ -244,46 +224,6 @@ class ProcessPool:
         finally:
             pool.terminate()     # on Ctrl-C or an error: stop the running jobs now
             pool.join()
-
-
-# --------------------------------------------------------------------------
-# Progress
-# --------------------------------------------------------------------------
-def _clock(seconds):
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-class Progress:
-    """One stderr line per finished job, with an estimate of the time left."""
-
-    def __init__(self, todo, reused, stream=None):
-        self.total_cost = sum(job.cost() for job in todo)
-        self.done_cost = 0
-        self.count, self.total = 0, len(todo)
-        self.started = time.perf_counter()
-        self.stream = stream or sys.stderr
-        self.reused = reused
-        if reused:
-            print(f"reusing {reused} finished run(s) stored earlier with the same settings",
-                  file=self.stream, flush=True)
-
-    def update(self, job, record):
-        self.count += 1
-        self.done_cost += job.cost()
-        elapsed = time.perf_counter() - self.started
-        left = elapsed * (self.total_cost - self.done_cost) / max(self.done_cost, 1)
-        final, diverged = record["final"], record.get("diverged")
-        if diverged:
-            last = diverged["last_finite_loss"]
-            outcome = (f"diverged at epoch {diverged['epoch']} (last finite loss "
-                       f"{'none' if last is None else f'{last:.3g}'})")
-        else:
-            split = "test" if "test_acc" in final else "val"      # a tuning trial: validation
-            outcome = f"train {final['train_acc']:.3f} {split} {final[f'{split}_acc']:.4f}"
-        print(f"[{self.count:>{len(str(self.total))}}/{self.total}] {job.label}: "
-              f"{outcome} in {record['seconds']:.1f}s | elapsed {_clock(elapsed)}, ~{_clock(left)} left",
-              file=self.stream, flush=True)
 
 
 # --------------------------------------------------------------------------

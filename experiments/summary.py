@@ -16,6 +16,7 @@ import importlib
 
 import numpy as np
 
+from .probe_summary import aggregate_probes
 from .stats import Stat, describe_values
 
 FRAMEWORKS = ("tinynet", "torch")
@@ -23,7 +24,10 @@ FRAMEWORK_NAMES = {"tinynet": "tinynet", "torch": "PyTorch"}
 # Settings that do not change what the lecture's number was measured on.
 _NOT_THE_SETUP = ("eval_every", "code", "results_version")
 # The settings that must agree for another run to serve as the baseline.
-SAME_SETUP = ("dataset", "train_size", "epochs", "lr", "batch_size", "momentum")
+SAME_SETUP = ("dataset", "train_size", "epochs", "optimizer", "lr", "batch_size", "momentum",
+              "nesterov", "test_evaluation")
+# The plain MLPs a configuration can be compared with, in order of preference.
+BASELINES = (("baseline", "lecture"), ("l1", "l1_0"), ("l2", "l2_0"), ("cnn", "mlp"))
 
 
 def summary_name(framework):
@@ -50,42 +54,11 @@ def korean_label(experiment, config):
     return labels.get(config.name, config.label)
 
 
-def _median_over_seeds(blocks, epochs_key, values_key):
-    """Median over seeds of per-epoch arrays, on the epochs every seed has."""
-    blocks = [b for b in blocks if b and b.get(epochs_key)]
-    if not blocks:
-        return None
-    common = sorted(set.intersection(*(set(b[epochs_key]) for b in blocks)))
-    if not common:
-        return None
-    stacked = np.array([[b[values_key][b[epochs_key].index(e)] for e in common] for b in blocks],
-                       dtype=np.float64)
-    return {epochs_key: common, values_key: np.round(np.median(stacked, axis=0), 5).tolist(),
-            "seeds": len(blocks)}
-
-
-def aggregate_probes(probe_records):
-    """The seeds' probes, combined: medians of quantiles and gradient norms,
-    summed weight histograms."""
-    probe_records = [p for p in probe_records if p]
-    out = {}
-    preact = _median_over_seeds([p.get("preactivations") for p in probe_records],
-                                "epoch", "quantiles")
-    if preact:
-        first = next(p["preactivations"] for p in probe_records if p.get("preactivations"))
-        out["preactivations"] = {"quantiles_percent": first["quantiles_percent"],
-                                 "mode": first.get("mode", "eval"), **preact}
-    grads = _median_over_seeds([p.get("grad_norms") for p in probe_records], "epoch", "norms")
-    if grads:
-        out["grad_norms"] = grads
-    hists = [p["weight_histogram"] for p in probe_records if p.get("weight_histogram")]
-    if hists:
-        out["weight_histogram"] = {
-            "seeds": len(hists), "count": sum(h["count"] for h in hists),
-            **{kind: {"low": hists[0][kind]["low"], "high": hists[0][kind]["high"],
-                      "counts": np.sum([h[kind]["counts"] for h in hists], axis=0).tolist()}
-               for kind in ("linear", "log10_abs")}}
-    return out
+def _seconds_per_epoch(runs):
+    """Per seed, the mean wall time of an epoch's training; None when a run
+    did not record it (older code) or ran no epoch."""
+    means = [float(np.mean(r["epoch_seconds"])) if r.get("epoch_seconds") else None for r in runs]
+    return describe_values(means) if runs and None not in means else None
 
 
 def summarize_config(config, runs, label_ko=None):
@@ -104,9 +77,10 @@ def summarize_config(config, runs, label_ko=None):
         "statistics_over_seeds": [r["seed"] for r in finite],
         "final": {k: describe_values([float(r["final"][k]) for r in finite]) for k in final_keys},
         "compute_seconds": float(sum(r.get("seconds", 0.0) for r in runs)),
+        "seconds_per_epoch": _seconds_per_epoch(finite),
         "history": [{"seed": r["seed"], "diverged": bool(r.get("diverged")), **r["history"]}
                     for r in runs],
-        "probes": aggregate_probes([r.get("probes") for r in finite]),
+        "probes": aggregate_probes([r.get("probes") for r in finite], [r["seed"] for r in finite]),
     }
 
 
@@ -184,6 +158,18 @@ class ConfigResult:
         """Train minus test accuracy, per seed."""
         return Stat(self.train_acc.values - self.test_acc.values)
 
+    @property
+    def selection(self):
+        """A selection run: trained and measured on the validation images
+        only, never on the test set (test_evaluation "never")."""
+        return self.settings.get("test_evaluation") == "never"
+
+    @property
+    def seconds_per_epoch(self):
+        """Stat of the per-seed mean training time of an epoch, or None."""
+        timing = self.data.get("seconds_per_epoch")
+        return Stat(timing["per_seed"]) if timing else None
+
 
 class Results:
     """The summaries of one report, in memory: {(experiment, framework): summary}."""
@@ -222,8 +208,7 @@ class Results:
         identical run (L1/L2 at λ = 0), with the same data, epochs and optimiser
         as ``settings`` (default: the experiment's last configuration's)."""
         mine = settings or self.all_configs(experiment, framework)[-1].settings
-        candidates = [("baseline", "lecture"), ("l1", "l1_0"), ("l2", "l2_0")]
-        for name, config in candidates:
+        for name, config in BASELINES:
             try:
                 base = self.get(name, config, framework)
             except MissingResults:
@@ -240,7 +225,8 @@ class Results:
     def rows(self):
         """Table rows in experiment order: [{framework: ConfigResult}] with
         ``.experiment``, ``.name``, ``.label``, ``.lecture_reported``; a
-        PyTorch result is shown only when its settings match tinynet's."""
+        PyTorch result is shown only when its settings match tinynet's.
+        Selection runs (no test numbers) have no row."""
         rows = []
         for experiment in dict.fromkeys(e for e, _ in self.summaries):
             by_name = {}
@@ -248,6 +234,8 @@ class Results:
                 if not self.has(experiment, framework):
                     continue
                 for result in self.all_configs(experiment, framework):
+                    if result.selection:          # no test numbers: shown in its own section
+                        continue
                     row = by_name.setdefault(result.name, Row(experiment, result))
                     row[framework] = result
             for row in by_name.values():

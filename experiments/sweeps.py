@@ -9,19 +9,34 @@ from .report_text import acc, points, spread_points, verb
 LEARNED = 0.5        # seeds below this train accuracy never learned to fit the training images
 
 
+PROXIMAL = Text("proximal", "근접 스텝")
+
+
 def penalty_sweep(kind, lambdas):
     """One baseline configuration per λ of an "l1" or "l2" penalty."""
     return tuple(RunConfig(f"{kind}_{lam:g}", f"{kind.upper()} λ = {lam:g}", **{kind: lam})
                  for lam in lambdas)
 
 
+def proximal_sweep(lambdas):
+    """The L1 configurations of ``lambdas`` (> 0) minimised with SGD's proximal step."""
+    return tuple(RunConfig(f"l1_{lam:g}_proximal", f"L1 λ = {lam:g}, {PROXIMAL.en}", l1=lam,
+                           l1_mode="proximal") for lam in lambdas if lam > 0)
+
+
+def in_mode(configs, mode):
+    """The configurations of one L1 mode along λ, starting from λ = 0 (no penalty)."""
+    return [c for c in configs if c.settings["l1"] == 0 or c.settings.get("l1_mode") == mode]
+
+
 def lam(c, kind):
     return f"λ={c.settings[kind]:g}"
 
 
-def penalty_findings(r, kind):
-    """Gap and test accuracy along the sweep, the best λ, and collapsed seeds."""
-    configs = r.configs(kind)
+def penalty_findings(r, kind, configs=None, prefix=Text("", "")):
+    """Gap and test accuracy along the sweep, the best λ, and collapsed seeds,
+    of ``configs`` (default: the experiment's), each line after ``prefix``."""
+    configs = r.configs(kind) if configs is None else configs
     gaps = [f"{100 * c.gap.mean:.1f}" for c in configs]
     tests = [f"{c.test_acc.mean:.4f}" for c in configs]
 
@@ -63,12 +78,19 @@ def penalty_findings(r, kind):
     if collapsed:
         en = ", ".join(f"{k} of {c.n} at {lam(c, kind)}" for c, k in collapsed)
         ko = ", ".join(f"{lam(c, kind)}에서 {c.n}개 중 {k}개" for c, k in collapsed)
+        if any(c.settings[kind] == 0 for c, _ in collapsed):     # not the penalty's doing
+            why = Text(" -- without a penalty too: these runs are too short (or their learning "
+                       "rate does not fit) to learn the images at all.",
+                       " -- 정규화 없이도 그렇다: 이 실행들은 이미지를 배우기에는 너무 짧다 (또는 학습률이 "
+                       "맞지 않는다).")
+        else:
+            why = Text(" -- a penalty that strong outweighs the data loss.",
+                       " -- 그만큼 강한 정규화는 데이터 손실보다 커진다.")
         lines.append(Text(
             f"Seeds that never learned to fit the training images (train accuracy below "
-            f"{LEARNED:.0%}): {en} -- a penalty that strong outweighs the data loss.",
-            f"학습 이미지를 끝내 맞히지 못한 시드 (학습 정확도 {LEARNED:.0%} 미만): {ko} -- 그만큼 강한 "
-            "정규화는 데이터 손실보다 커진다."))
-    return lines
+            f"{LEARNED:.0%}): {en}{why.en}",
+            f"학습 이미지를 끝내 맞히지 못한 시드 (학습 정확도 {LEARNED:.0%} 미만): {ko}{why.ko}"))
+    return [Text(prefix.en + line.en, prefix.ko + line.ko) for line in lines]
 
 
 def grows_with_lambda(values):

@@ -10,8 +10,10 @@ What is the same as the tinynet run of a seed:
   * the initial weights -- the torch twin loads the tinynet model's
     state_dict before the first step;
   * the architecture (built from the same models.layer_plan, so even the
-    state_dict keys match), the loss, SGD and its hyper-parameters
-    (lr, momentum, and the L1/L2 penalty added to the loss).
+    state_dict keys match: the MLPs and the CNN), the loss, the optimizer
+    and its hyper-parameters (SGD's lr, momentum, Nesterov and the L1/L2
+    penalty added to the loss, or L1's proximal step; Adagrad, RMSprop and
+    Adam with their defaults, which tinynet's share).
 What differs: dropout and DropConnect masks come from torch's own
 generator (seeded with ``torch.manual_seed(seed)``), so stochastic models
 follow different (equally valid) random paths; and float32 rounding in the
@@ -23,7 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .models import layer_plan
+from .learner import in_chunks
+from .models import eval_rows, layer_plan
 
 try:
     import torch
@@ -84,7 +87,11 @@ if torch is not None:
         "dropconnect": lambda fan_in, fan_out, p: TorchDropConnect(fan_in, fan_out, p),
         "batchnorm": lambda channels: torch.nn.BatchNorm1d(channels),
         "relu": lambda: torch.nn.ReLU(),
+        "sigmoid": lambda: torch.nn.Sigmoid(),
         "dropout": lambda p: torch.nn.Dropout(p),
+        "conv": lambda channels, filters, kernel: torch.nn.Conv2d(channels, filters, kernel),
+        "maxpool": lambda kernel: torch.nn.MaxPool2d(kernel),
+        "flatten": lambda: torch.nn.Flatten(),
     }
 
 
@@ -94,6 +101,17 @@ def build_torch_model(config):
     if config.batchnorm == "shared":
         return TorchLectureBatchNormMLP()
     return torch.nn.Sequential(*(_TORCH_LAYERS[kind](*args) for kind, *args in layer_plan(config)))
+
+
+def make_torch_optimizer(params, config):
+    """The torch.optim twin of learner.make_optimizer(params, config); the
+    L1 term is not the optimizer's (TorchLearner adds it to the loss, or
+    takes its proximal step)."""
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
+                               nesterov=config.nesterov)
+    return {"adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop,
+            "adam": torch.optim.Adam}[config.optimizer](params, lr=config.lr)
 
 
 def _tensor(array):
@@ -114,16 +132,19 @@ class TorchLearner:
         # Start from exactly the tinynet model's initial weights.
         self.load_state_dict(tinynet_model.state_dict())
         self.loss_fn = torch.nn.CrossEntropyLoss()
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=config.lr,
-                                         momentum=config.momentum)
-        self.l1, self.l2 = config.l1, config.l2
-        self.weights = [m.weight for m in self.model.modules() if isinstance(m, torch.nn.Linear)]
+        self.optimizer = make_torch_optimizer(self.model.parameters(), config)
+        self.l1, self.l2, self.lr = config.l1, config.l2, config.lr
+        self.proximal = config.l1_mode == "proximal"
+        self.eval_rows = eval_rows(config)
+        self.weights = [m.weight for m in self.model.modules()
+                        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))]
 
-    def _penalty(self):
+    def _penalty(self, l1=True):
         """l1*sum|w| + l2*sum w^2 over the connection weights, as a tensor --
-        added to the loss, autograd gives the same gradient as tinynet's SGD."""
+        added to the loss, autograd gives the same gradient as tinynet's SGD.
+        ``l1=False``: the L2 term only (the proximal step handles L1)."""
         total = torch.zeros(())
-        if self.l1:
+        if self.l1 and l1:
             total = total + self.l1 * sum(w.abs().sum() for w in self.weights)
         if self.l2:
             total = total + self.l2 * sum((w * w).sum() for w in self.weights)
@@ -136,7 +157,8 @@ class TorchLearner:
         """The batch's mean cross-entropy as a float; the objective L~ (with
         the penalty) is kept for backward."""
         loss = self.loss_fn(logits, _tensor(y))
-        self._objective = loss + self._penalty() if (self.l1 or self.l2) else loss
+        smooth = self._penalty(l1=not self.proximal)
+        self._objective = loss + smooth if (self.l1 or self.l2) else loss
         return loss.item()
 
     def backward(self):
@@ -145,6 +167,11 @@ class TorchLearner:
 
     def update(self):
         self.optimizer.step()
+        if self.proximal:           # soft-thresholding, as tinynet's SGD(l1_mode="proximal")
+            with torch.no_grad():
+                threshold = self.lr * self.l1
+                for w in self.weights:
+                    w.copy_(torch.sign(w) * torch.clamp(w.abs() - threshold, min=0))
 
     def penalty(self):
         with torch.no_grad():
@@ -152,7 +179,7 @@ class TorchLearner:
 
     def logits(self, x):
         with torch.no_grad():
-            return self.model(_tensor(x)).numpy()
+            return in_chunks(lambda rows: self.model(_tensor(rows)).numpy(), x, self.eval_rows)
 
     def train(self):
         self.model.train()

@@ -5,11 +5,13 @@ One call of :func:`run` trains one configuration with one seed:
 
     seed -> tinynet.manual_seed(seed)
     data:  the training images (augmented as configured) and the evaluation splits
-    model: built from the configuration (weights initialised), with its loss and SGD
+    model: built from the configuration (weights initialised), with its loss and optimizer
     for each epoch:
         for each batch of a shuffled DataLoader (drop_last):
-            forward -> loss -> backward -> SGD update
-        evaluate: train accuracy every epoch, test accuracy on a schedule
+            forward -> loss -> backward -> optimizer update (SGD: the lecture's)
+        evaluate: train accuracy every epoch, validation accuracy every epoch
+                  (for early stopping, or to score a run that never sees the
+                  test set), test accuracy as test_evaluation says
     final numbers, and the lecture's evaluation of the final model
 
 Everything random -- weight init, dropout/DropConnect masks, augmentation,
@@ -49,19 +51,25 @@ def run(config, seed, data, framework="tinynet", log=None):
     keeps only the epochs before N and its ``final`` only ``epochs_run``
     (= N - 1, the completed epochs), so the record never holds NaN or
     infinity. A run that did not diverge has ``"diverged": None``.
+
+    ``epoch_seconds`` holds the wall time of each completed epoch's training
+    (its batches, with random augmentation the new images too; not the
+    evaluations after it).
     """
     started = time.perf_counter()
     tn.manual_seed(seed)                     # init, masks, augmentation, shuffling
     images = TrainingImages(config, data)
     splits = evaluation.Splits.of(data, config)
     learner = make_learner(framework, build_model(config), config, seed)
-    probe = probes.for_run(config, learner) if learner.framework == "tinynet" else None
+    probe = probes.for_run(config, learner, splits.train[0]) if learner.framework == "tinynet" \
+        else None
     stopper = evaluation.EarlyStopping(config.patience) if config.patience else None
     scheduled = set(evaluation.test_epochs(config))
     history = {key: [] for key in ("epoch", "train_loss", "penalty", "train_acc",
                                    "eval_epoch", "test_loss", "test_acc")}
     if evaluation.tracks_validation(config):
         history.update(val_loss=[], val_acc=[])
+    epoch_seconds = []
 
     diverged, last_loss = None, None
     # A diverging run overflows on its way to NaN; numpy's warnings about it
@@ -71,7 +79,9 @@ def run(config, seed, data, framework="tinynet", log=None):
             losses = []
             try:
                 learner.train()
+                epoch_started = time.perf_counter()
                 _train_epoch(learner, images.epoch(), epoch, probe, losses)
+                seconds = time.perf_counter() - epoch_started
                 penalty = finite_or_diverged(learner.penalty(), "penalty")
                 check_finite_weights(learner)
                 learner.eval()
@@ -88,6 +98,7 @@ def run(config, seed, data, framework="tinynet", log=None):
             history["epoch"].append(epoch)
             history["train_loss"].append(train_loss)
             history["penalty"].append(penalty)                # at the end of the epoch
+            epoch_seconds.append(seconds)
             if probe is not None:
                 probe.after_epoch(learner, epoch, splits.train[0])
             if stop:
@@ -100,11 +111,11 @@ def run(config, seed, data, framework="tinynet", log=None):
     return {"seed": seed, "framework": framework, "settings": config.settings(),
             "history": history, "final": final, "diverged": diverged,
             "probes": probe.result() if probe is not None else None,
-            "seconds": time.perf_counter() - started}
+            "seconds": time.perf_counter() - started, "epoch_seconds": epoch_seconds}
 
 
 def _train_epoch(learner, loader, epoch, probe, losses):
-    """One epoch of SGD steps; appends each finite batch loss to ``losses``.
+    """One epoch of optimizer steps; appends each finite batch loss to ``losses``.
 
     The one per-step cost beyond the step itself is a float check of the
     loss: a non-finite loss -- returned by PyTorch, refused by tinynet with

@@ -12,6 +12,7 @@ import tinynet as tn
 from tinynet.data import DataLoader, transforms
 
 from .config import ROTATION_ANGLES
+from .evaluation import as_model_input
 
 
 def random_hflip(images, p=0.5):
@@ -37,7 +38,9 @@ RANDOM_AUGMENTATIONS = {
 
 class TrainingImages:
     """The training images of a run and the DataLoader of each epoch
-    (shuffled, drop_last, flattened to (batch, 784) in [0, 1])."""
+    (shuffled, drop_last, in [0, 1], of the model's input shape: (batch,
+    784) for the MLP, (batch, 1, 28, 28) for the CNN). Augmentations work
+    on the (N, 28, 28) images, before that reshape."""
 
     def __init__(self, config, data):
         self.config = config
@@ -49,8 +52,8 @@ class TrainingImages:
         self.fixed = self._loader(self.images)
 
     def _loader(self, images):
-        return DataLoader(images, self.labels, batch_size=self.config.batch_size,
-                          shuffle=True, drop_last=True, flatten=True)
+        return DataLoader(as_model_input(images, self.config), self.labels,
+                          batch_size=self.config.batch_size, shuffle=True, drop_last=True)
 
     def epoch(self):
         """The DataLoader of the next epoch: the fixed one, or one over

@@ -57,6 +57,13 @@ def close(ours, theirs, tol=PARITY_TOL, same_dtype=False):
     np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
 
 
+def without_timing(records):
+    """Seed records ({name: record}) without their wall-clock times, which
+    differ from run to run: what two runs of one seed must share bit for bit."""
+    return {name: {k: v for k, v in r.items() if k not in ("seconds", "epoch_seconds")}
+            for name, r in records.items()}
+
+
 def run_cli(argv, capsys):
     """Call the lab's CLI in-process; returns (exit code, stdout, stderr)."""
     from experiments import cli

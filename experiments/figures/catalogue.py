@@ -12,10 +12,15 @@ figures to draw for that experiment (none when it has no results). A task's
 """
 from typing import Callable, NamedTuple
 
+from ..selection import chosen
 from ..summary import MissingResults
+from .activations import plot_activations
+from .compared import plot_compared
 from .curves import plot_learning_curves
 from .early_stopping import plot_early_stopping
+from .filters import plot_filters
 from .inside import MODELS, plot_gradient_norms, plot_preactivations
+from .selection import plot_selection
 from .weights import plot_sweep, plot_weight_histograms
 
 
@@ -120,10 +125,47 @@ def weight_histograms(experiment, scene):
             configs = scene.results.configs(other.name)
         except MissingResults:                   # every seed diverged: no weights to show
             continue
-        sweeps.append((kind, [(c.settings[kind], c.settings["lr"], c.data.get("probes") or {})
-                              for c in configs]))
+        sweeps.append((kind, [(c.settings[kind], c.settings["lr"], c.data.get("probes") or {},
+                               c.settings.get("l1_mode")) for c in configs]))
     return [Task("weight_histograms", plot_weight_histograms, (sweeps, scene.out))]
 
 
+def compared(experiment, scene):
+    """Every reported configuration's training loss and accuracy on one axis
+    each, one figure per framework."""
+    return [Task(f"{experiment.name}/compared/{framework}", plot_compared, (summary, scene.out))
+            for framework, summary in _summaries(experiment, scene)]
+
+
+def filters(experiment, scene):
+    """The CNN's first-layer kernels before and after training (the tinynet runs)."""
+    summary = scene.results.summaries.get((experiment.name, "tinynet"))
+    cnn = next((c for c in (summary or {}).get("configs", {}).values()
+                if c["settings"].get("model") == "cnn"), None)
+    if cnn is None:
+        return []
+    return [Task(f"{experiment.name}/filters", plot_filters,
+                 ((cnn.get("probes") or {}).get("filters"), scene.out))]
+
+
+def activations(experiment, scene):
+    """Each configuration's activation histograms per hidden layer at initialisation."""
+    if not scene.results.has(experiment.name):
+        return []
+    rows = [(c.label, c.data.get("probes") or {}) for c in scene.results.all_configs(experiment.name)]
+    return [Task(f"{experiment.name}/activations", plot_activations, (rows, scene.out))]
+
+
+def lr_selection(experiment, scene):
+    """The validation accuracy of every rate each choice chose among."""
+    outcomes = [(o.choice.label, [(run.settings[o.choice.setting], score) for run, score in o.scored],
+                 o.winner.settings[o.choice.setting] if o.winner else None)
+                for o in chosen(scene.results, experiment)]
+    if not any(scored for _, scored, _ in outcomes):
+        return []
+    return [Task(f"{experiment.name}/selection", plot_selection,
+                 (outcomes, scene.out, experiment.name))]
+
+
 DECLARABLE = (learning_curves, sweep, preactivations, gradient_norms, validation,
-              weight_histograms)
+              weight_histograms, compared, filters, activations, lr_selection)

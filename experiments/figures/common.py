@@ -43,6 +43,19 @@ def save(fig, out, relative):
     return relative
 
 
+def reported_configs(summary):
+    """The configurations of a summary that have test numbers (not the
+    selection runs, which are measured on validation images only)."""
+    return [c for c in summary["configs"].values()
+            if c["settings"].get("test_evaluation") != "never"]
+
+
+def series_colors(n):
+    """``n`` distinct colours for lines of different configurations."""
+    plt = pyplot()
+    return [plt.get_cmap("tab10")(i % 10) for i in range(n)]
+
+
 def finite_histories(config):
     """The histories of the seeds that did not diverge."""
     return [h for h in config["history"] if not h.get("diverged")]
@@ -81,6 +94,14 @@ def divergence_note(config):
     epochs = sorted(d["epoch"] for d in diverged)
     span = f"epoch {epochs[0]}" if epochs[0] == epochs[-1] else f"epochs {epochs[0]}-{epochs[-1]}"
     return f"{len(diverged)} of {len(config['seeds'])} seeds diverged ({span})"
+
+
+def log_scale(ax):
+    """A log y axis labelled with plain numbers (0.5, 1, 2), not powers of ten."""
+    from matplotlib import ticker
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
 
 
 def no_data(ax, message):

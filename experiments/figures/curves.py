@@ -9,10 +9,12 @@ import numpy as np
 
 from tinynet.text import Text
 from .common import (GAP, REFERENCE, TEST, TRAIN, VAL, WIDTH, Figure, divergence_note,
-                     finite_histories, mean_curve, no_data, pyplot, save)
+                     finite_histories, log_scale, mean_curve, no_data, pyplot, reported_configs,
+                     save)
 
 # configurations in the loss panel: colours that are not train blue / test orange
-LOSS_COLORS = ("tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:green")
+LOSS_COLORS = ("tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:green",
+               "tab:red", "tab:gray", "k")
 
 
 def _accuracy_panel(ax, config, reference, title_color="k"):
@@ -69,10 +71,7 @@ def _loss_panel(ax, configs, reference, colors):
     if not drawn:
         no_data(ax, "no finite test loss")
         return
-    from matplotlib import ticker
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}" if str(v)[0] in "25" else ""))
+    log_scale(ax)
     ax.set_title("Cross-entropy loss (log scale)" if len(configs) == 1 else
                  "Test loss (log scale)\nline colour = panel title colour", fontsize=13)
     ax.set_xlabel("epoch")
@@ -82,9 +81,12 @@ def _loss_panel(ax, configs, reference, colors):
 
 
 def plot_learning_curves(summary, out, reference=None):
-    """``<experiment>/learning_curves[_torch].png``; returns its Figure."""
+    """``<experiment>/learning_curves[_torch].png``; returns its Figure (None
+    without a configuration measured on the test set)."""
+    configs = reported_configs(summary)
+    if not configs:                       # only selection runs so far: no test numbers to draw
+        return None
     plt = pyplot()
-    configs = list(summary["configs"].values())
     panels = len(configs) + 1
     cols = min(3, panels)
     rows = math.ceil(panels / cols)

@@ -22,7 +22,7 @@ import pytest
 
 from experiments import runner
 from experiments.config import RunConfig
-from helpers import run_cli
+from helpers import run_cli, without_timing
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -63,10 +63,6 @@ def run_until(args, out, count, action):
 
 def stored(out):
     return {p.relative_to(out): json.loads(p.read_text()) for p in sorted(out.glob("*/seeds/*.json"))}
-
-
-def without_timing(records):
-    return {path: {k: v for k, v in r.items() if k != "seconds"} for path, r in records.items()}
 
 
 def kill_group(process):

@@ -88,7 +88,7 @@ def test_gradient_caption_states_the_start_gap_only_when_it_holds(tmp_path):
 
 def test_weight_histograms_and_early_stopping(tmp_path):
     results = results_for(["l1", "l2", "early_stopping"], epochs=30)
-    sweeps = [(kind, [(c.settings[kind], c.settings["lr"], c.data["probes"])
+    sweeps = [(kind, [(c.settings[kind], c.settings["lr"], c.data["probes"], c.settings["l1_mode"])
                       for c in results.configs(kind)]) for kind in ("l1", "l2")]
     assert is_png(tmp_path, plot_weight_histograms(sweeps, tmp_path))
     assert is_png(tmp_path, plot_weight_histograms(sweeps[1:], tmp_path))   # L2 alone

@@ -7,19 +7,19 @@ import pytest
 from experiments import all_experiments, get_experiment
 from experiments.findings import experiment_findings, lecture_findings
 from experiments.summary import Results, summarize
-from synthetic_records import make_records
+from synthetic_records import make_lab, make_records
 
 SEEDS = [0, 1, 2]
 
 
-def results_for(names, edit=None, epochs=12, diverge=None):
+def results_for(names, edit=None, epochs=12, diverge=None, seeds=SEEDS):
     """Results of synthetic runs; ``edit(key, record)`` may change a record."""
     experiments = [get_experiment(n) for n in names]
-    records = make_records(experiments, SEEDS, epochs=epochs, diverge=diverge)
+    records = make_records(experiments, seeds, epochs=epochs, diverge=diverge)
     for key, record in records.items():
         if edit:
             edit(key, record)
-    return Results({(e.name, "tinynet"): summarize(e, "tinynet", records, SEEDS)
+    return Results({(e.name, "tinynet"): summarize(e, "tinynet", records, seeds)
                     for e in experiments})
 
 
@@ -104,11 +104,39 @@ def test_penalty_findings_close_the_gap_and_collapse_only_when_they_do():
     assert "does not clearly close the gap" in text and "never learned" not in text
 
 
-def test_l1_sparsity_grows_only_when_the_share_grows():
-    assert "the share grows with λ" in english("l1", results_for(["l1"]))
+def near_zero_line(text):
+    return text.split("Subgradient step, weights near 0", 1)[1].split(". ", 1)[0]
+
+
+def test_l1_pull_towards_zero_is_stated_only_when_the_share_grows():
+    assert "the share grows with λ" in near_zero_line(english("l1", results_for(["l1"])))
     shrinking = set_final({("l1", "l1_0.001"): {"near_zero_weights": [0.0, 0.0, 0.0]}})
-    text = english("l1", results_for(["l1"], shrinking))
-    assert "grows with λ" not in text and "does not grow steadily" in text
+    line = near_zero_line(english("l1", results_for(["l1"], shrinking)))
+    assert "grows with λ" not in line and "does not grow steadily" in line
+
+
+def test_l1_exact_zeros_are_counted_per_mode_and_sparsity_claimed_only_when_it_grows():
+    text = english("l1", results_for(["l1"]))
+    assert "Subgradient step (the lecture's): no weight is exactly 0 in any run, at any λ" in text
+    assert "Proximal step, weights exactly 0: 0.5% at λ=1e-05" in text
+    assert "L1 makes the network sparse" in text
+    flat = set_final({("l1", "l1_0.001_proximal"): {"zero_weights": [0.0, 0.0, 0.0]}})
+    text = english("l1", results_for(["l1"], flat))
+    assert "Proximal step, weights exactly 0" in text and "sparse" not in text
+    chance = set_final({("l1", "l1_0.0001"): {"zero_weights": [1e-5, 0.0, 0.0]}})
+    text = english("l1", results_for(["l1"], chance))
+    assert "no weight is exactly 0" not in text
+    assert "Subgradient step (the lecture's), weights exactly 0: 0.0% at λ=1e-05" in text
+
+
+def test_time_per_epoch_states_a_spread_only_with_several_seeds():
+    def timed(key, record):
+        record["epoch_seconds"] = [0.5 + 0.1 * key[3]] * len(record["history"]["epoch"])
+    text = english("cnn", results_for(["cnn"], timed))
+    assert "mean ± std over seeds" in text and "CNN (SimpleConvNet) 0.6 ± 0.1 s" in text
+    text = english("cnn", results_for(["cnn"], timed, seeds=[0]))
+    assert "; one seed, measured in these runs" in text and "CNN (SimpleConvNet) 0.5 s," in text
+    assert "±" not in text.split("Time per epoch", 1)[1]
 
 
 def test_early_stopping_says_whether_seeds_stopped():
@@ -119,8 +147,9 @@ def test_early_stopping_says_whether_seeds_stopped():
 
 def test_findings_skip_configurations_that_all_diverged():
     results = results_for(["baseline", "l1"], diverge={("l1", "l1_0.001"): {0: 2, 1: 2, 2: 2}})
-    text = english("l1", results)
-    assert "λ=0.0003" in text and "λ=0.001" not in text
+    lecture_step = " ".join(t.en for t in experiment_findings(get_experiment("l1"), results)
+                            if not t.en.startswith("Proximal step"))
+    assert "λ=0.0003" in lecture_step and "λ=0.001" not in lecture_step
     results = results_for(["baseline"], diverge={("baseline", "lecture"): {0: 2, 1: 2, 2: 2}})
     assert "No findings" in english("baseline", results)
 
@@ -130,11 +159,11 @@ NUMBER = re.compile(r"\d+\.\d+|\d+")
 
 @pytest.fixture(scope="module")
 def every_finding():
-    experiments = all_experiments()
-    records = make_records(experiments, SEEDS, epochs=30)
+    experiments, records = make_lab(all_experiments(), SEEDS, epochs=30)
     results = Results({(e.name, "tinynet"): summarize(e, "tinynet", records, SEEDS)
                        for e in experiments})
     texts = [t for e in experiments for t in experiment_findings(e, results)]
+    assert not any("No findings" in t.en for t in texts), [t.en for t in texts if "No findings" in t.en]
     return texts + lecture_findings(results)
 
 

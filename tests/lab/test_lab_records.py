@@ -72,6 +72,13 @@ BAD = [
      "preactivations 'quantiles' are not increasing finite numbers"),
     (setter("probes", "grad_norms", "epoch", value=[1, 40]), "grad_norms 'epoch' is not a list"),
     (setter("probes", value=None), "its 'probes' are null"),
+    (setter("final", "zero_weights", value=1.5), "its final 'zero_weights' holds 1.5, not a share"),
+    (histogram_of(lambda h: h.update(zeros=10 ** 6)), "its probes' weight_histogram 'zeros' is "
+                                                     "1000000, not a whole number up to the count"),
+    (histogram_of(lambda h: h.pop("zeros")), "weight_histogram 'zeros' is None"),
+    (setter("epoch_seconds", value=[0.1]), "its 'epoch_seconds' has 1 values for 2 epochs"),
+    (setter("epoch_seconds", value=[0.1, -1.0]), "its 'epoch_seconds' is not a list of finite "
+                                                 "numbers >= 0"),
 ]
 
 

@@ -35,11 +35,14 @@ def batch(rows=300, seed=0):
     (RunConfig("p", "p", batchnorm="separate"), {"preactivations", "grad_norms"}),
     (RunConfig("l1", "l1", l1=1e-4), {"weight_histogram"}),
     (RunConfig("l2", "l2", l2=1e-3), {"weight_histogram"}),
+    (RunConfig("p", "p", l1=1e-3, l1_mode="proximal"), {"weight_histogram"}),
+    (RunConfig("m", "m", momentum=0.9), {"preactivations", "grad_norms", "weight_histogram"}),
+    (RunConfig("i", "i", hidden_layers=5, activation="sigmoid", init="xavier"), {"activations"}),
 ])
 def test_probed_configurations_record_what_their_figures_need(config, kinds):
     config = RunConfig(**{**config.__dict__, "epochs": 6})
     learner = learner_for(config)
-    probe = probes.for_run(config, learner)
+    probe = probes.for_run(config, learner, batch()[0])
     x, y = batch()
     for epoch in range(1, config.epochs + 1):
         learner.train()
@@ -69,15 +72,18 @@ def test_probed_configurations_record_what_their_figures_need(config, kinds):
     RunConfig("d", "d", dropout=0.2), RunConfig("dc", "dc", dropconnect=0.2),
     RunConfig("a", "a", augmentation="shift"),
     RunConfig("es", "es", val_size=100, patience=5),
+    RunConfig("adam", "adam", optimizer="adam", lr=1e-3),
+    RunConfig("sel", "sel", val_size=100, test_evaluation="never"),
+    RunConfig("deep", "deep", hidden_layers=5),
 ])
 def test_configurations_without_probe_figures_are_not_probed(config):
-    assert probes.for_run(config, learner_for(config)) is None
+    assert probes.for_run(config, learner_for(config), batch()[0]) is None
 
 
 def test_a_full_length_probe_record_is_a_few_kilobytes():
     config = RunConfig("b", "b")                            # 100 epochs
     learner = learner_for(config)
-    probe = probes.for_run(config, learner)
+    probe = probes.for_run(config, learner, batch()[0])
     x, y = batch()
     for epoch in range(1, 101):
         learner.train()
@@ -109,7 +115,7 @@ def test_relu_inputs_follow_the_models_own_forward(batchnorm):
 def test_probing_leaves_batchnorm_statistics_and_the_mode_alone():
     config = RunConfig("s", "s", batchnorm="shared", epochs=3)
     learner = learner_for(config)
-    probe = probes.for_run(config, learner)
+    probe = probes.for_run(config, learner, batch()[0])
     x, y = batch()
     sgd_step(learner, x[:10], y[:10])
     before = {k: np.array(v, copy=True) for k, v in learner.state_dict().items()}
@@ -123,7 +129,7 @@ def test_probing_leaves_batchnorm_statistics_and_the_mode_alone():
 def test_non_finite_values_are_never_recorded():
     config = RunConfig("b", "b", epochs=2)
     learner = learner_for(config)
-    probe = probes.for_run(config, learner)
+    probe = probes.for_run(config, learner, batch()[0])
     x, y = batch()
     sgd_step(learner, x[:10], y[:10])
     probe.after_step(learner, 1, 0)
@@ -149,3 +155,41 @@ def test_quantiles_are_numpys_percentiles_of_the_float64_values_exactly():
     np.testing.assert_array_equal(probes._quantiles(z), expected)
     z[7, 50] = np.nan                                      # NaN in, NaN out (the epoch is dropped)
     assert np.all(np.isnan(probes._quantiles(z)))
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_activation_histograms_count_the_layers_outputs_at_initialisation(activation):
+    config = RunConfig("i", "i", hidden_layers=5, activation=activation, init="he")
+    learner = learner_for(config)
+    x, y = batch()
+    probe = probes.for_run(config, learner, x)
+    with tn.no_grad():
+        outputs = probes.activation_outputs(learner.model, x)
+    sgd_step(learner, x[:10], y[:10])                      # recorded before: training changes nothing
+    block = probe.result()["activations"]
+    assert block["rows"] == 300 and len(block["layers"]) == 5
+    for layer, a in zip(block["layers"], outputs):
+        assert a.shape == (300, 100)
+        expected = np.histogram(a[a <= 1], bins=30, range=(0, 1))[0]
+        np.testing.assert_array_equal(layer["counts"], expected)
+        assert layer["above"] == np.sum(a > 1) and layer["zeros"] == np.sum(a == 0)
+        assert layer["std"] == pytest.approx(a.std(), rel=1e-3)
+    if activation == "sigmoid":
+        assert all(layer["zeros"] == 0 and layer["above"] == 0 for layer in block["layers"])
+
+
+def test_cnn_filters_are_recorded_before_and_after_training_and_never_non_finite():
+    config = RunConfig("c", "c", model="cnn")
+    learner = learner_for(config)
+    x = np.random.default_rng(0).random((20, 1, 28, 28), dtype=np.float32)
+    y = np.arange(20) % 10
+    probe = probes.for_run(config, learner, x)
+    initial = learner.model[0].weight.data.reshape(30, 25).copy()
+    sgd_step(learner, x[:10], y[:10])
+    filters = probe.result()["filters"]
+    np.testing.assert_allclose(filters["initial"], initial, rtol=1e-3)
+    np.testing.assert_allclose(filters["learned"], learner.model[0].weight.data.reshape(30, 25),
+                               rtol=1e-3)
+    assert filters["learned"] != filters["initial"]
+    learner.model[0].weight.data[0, 0, 0, 0] = np.nan      # a diverging run
+    assert probe.result()["filters"]["learned"] is None

@@ -12,7 +12,7 @@ from experiments.config import RunConfig
 from experiments.report_text import object_particle, verb
 from experiments.stats import Stat
 from experiments.summary import Results, summarize
-from synthetic_records import make_record, make_records
+from synthetic_records import make_lab, make_record, make_records
 
 COMMAND = "python -m experiments baseline batchnorm --seeds 3 --lr 0.1"
 
@@ -117,10 +117,10 @@ def full_report(tmp_path_factory):
     """Every experiment, 3 seeds, one configuration diverged in one seed and
     another in all seeds."""
     out = tmp_path_factory.mktemp("report")
-    experiments = all_experiments()
-    records = make_records(experiments, [0, 1, 2], diverge={("l1", "l1_0.001"): {0: 3, 1: 3, 2: 4},
-                                                            ("batchnorm", "shared"): {1: 5}})
-    path = report.write_all(experiments, ["tinynet"], records, [0, 1, 2], out, COMMAND)
+    plans, records = make_lab(all_experiments(), [0, 1, 2],
+                              diverge={("l1", "l1_0.001"): {0: 3, 1: 3, 2: 4},
+                                       ("batchnorm", "shared"): {1: 5}})
+    path = report.write_all(plans, ["tinynet"], records, [0, 1, 2], out, COMMAND)
     return out, path
 
 
@@ -132,7 +132,9 @@ def test_write_all_writes_summaries_figures_and_both_reports(full_report):
         assert (out / experiment.name / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
     for figure in ("overview.png", "l1_vs_l2_weights.png", "l1/sweep.png", "l2/sweep.png",
                    "batchnorm/preactivations.png", "batchnorm/gradient_norms.png",
-                   "early_stopping/validation.png"):
+                   "early_stopping/validation.png", "cnn/compared.png", "cnn/filters.png",
+                   "optimizers/compared.png", "optimizers/selection.png", "init/compared.png",
+                   "init/activations.png"):
         assert (out / figure).read_bytes()[:4] == b"\x89PNG", figure
     assert not list(out.rglob("*.tmp"))                    # atomic writes leave no temporary file
 

@@ -19,6 +19,7 @@ from experiments.folder_lock import FolderLock
 from experiments.record_check import record_problem, value_problem
 from experiments.tune import cli as tune_cli
 from experiments.tune import search
+from helpers import without_timing
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -33,10 +34,6 @@ def run_tune(argv, capsys):
 
 def seed_files(out, experiment="tune"):
     return {p.name: json.loads(p.read_text()) for p in sorted((out / experiment / "seeds").glob("*.json"))}
-
-
-def without_timing(records):
-    return {name: {k: v for k, v in r.items() if k != "seconds"} for name, r in records.items()}
 
 
 @pytest.fixture(scope="module")

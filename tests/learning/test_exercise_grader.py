@@ -39,6 +39,8 @@ def plant(path, *edits):
     ("linear", "bias", 2, "self.bias.accumulate_grad(dout.sum(axis=0))"),
     ("batchnorm", "weight", 4, "self.weight.accumulate_grad((dout * xhat).sum(axis=0))"),
     ("batchnorm", "bias", 4, "self.bias.accumulate_grad(dout.sum(axis=0))"),
+    ("conv2d", "weight", 2, "self.weight.accumulate_grad(dWm.reshape(self.weight.data.shape))"),
+    ("conv2d", "bias", 2, "self.bias.accumulate_grad(G.sum(axis=(0, 2)))"),
 ])
 def test_an_overwritten_parameter_gradient_is_named(name, param, calls, line, tmp_path):
     directory = solved(tmp_path)
@@ -65,6 +67,9 @@ def test_an_overwritten_parameter_gradient_is_named(name, param, calls, line, tm
                 ("        x = cache\n", "        x = self.x\n")]),
     ("dropout", [("        return x * mask, mask", "        self.mask = mask\n        return x * mask, mask"),
                  ("        mask = cache\n", "        mask = self.mask\n")]),
+    ("maxpool", [("        return out.reshape(N, C, Ho, Wo), (x.shape, arg)",
+                  "        self.arg = arg\n        return out.reshape(N, C, Ho, Wo), (x.shape, arg)"),
+                 ("        x_shape, arg = cache\n", "        x_shape, arg = cache[0], self.arg\n")]),
 ])
 def test_a_backward_that_reads_state_from_self_is_named(name, edits, tmp_path):
     directory = solved(tmp_path)

@@ -153,8 +153,9 @@ def workspace(tmp_path_factory):
     return folder
 
 
-NUMBER_WORDS = {"en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
-                "ko": ["영", "하나", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉"]}
+NUMBER_WORDS = {"en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                       "eleven", "twelve"],
+                "ko": ["영", "하나", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉", "열", "열한", "열두"]}
 
 
 @pytest.mark.parametrize("page, lang", [("README.md", "en"), ("README.md", "ko"),
@@ -167,7 +168,9 @@ def test_the_bug_hunt_is_described_as_the_exercises_write_it(workspace, page, la
     [paragraph] = [p for p in text.split("\n\n") if "bughunt/" in p and ("classic bug" in p or "흔한 실수" in p)]
     files = sorted(f for f in (workspace / "bughunt").glob("*.py")
                    if not f.name.startswith("test_") and f.name != "conftest.py")
-    classes = {re.search(r"^class (\w+)", f.read_text(encoding="utf-8"), flags=re.M).group(1) for f in files}
+    # what each file defines first: a layer's class, or an update rule's or a formula's function
+    classes = {re.search(r"^(?:class|def) (\w+)", f.read_text(encoding="utf-8"), flags=re.M).group(1)
+               for f in files}
     assert files and classes
     for name in classes:
         assert f"`{name}`" in paragraph, f"{page} ({lang}): the bug hunt's {name} is not described"

@@ -6,10 +6,12 @@
     pytest DIR                                         # grade it all
     pytest DIR/test_exercises.py::test_linear          # grade one exercise
 
-A workspace holds one file per exercise (the forward written, the backward
-left to derive), a ``bughunt/`` folder of layers with one planted classic
-bug each, a README, and the tests that grade every file with
-``tinynet.gradcheck`` (see :mod:`tinynet.exercises.grader`). Each exercise
+A workspace holds one file per exercise (a layer with its forward written
+and its backward left to derive, or an optimizer's update rule or an
+initialisation formula to write), a ``bughunt/`` folder of files with one
+planted classic bug each, a README, and the tests that grade every file: a
+layer with ``tinynet.gradcheck``, a function against tinynet's own (see
+:mod:`tinynet.exercises.grader`). Each exercise
 is a folder of ``problems/`` and each bug-hunt layer a folder of
 ``bughunt/`` (see :mod:`tinynet.exercises.problem`).
 """

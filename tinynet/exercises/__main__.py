@@ -11,13 +11,14 @@ from .workspace import WorkspaceError, init_workspace
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m tinynet.exercises",
-        description="Backpropagation exercises graded by tinynet.gradcheck "
-                    "(역전파 연습 문제와 채점기).")
+        description="Backpropagation exercises graded by tinynet.gradcheck, and update rules and "
+                    "initialisations graded against tinynet's own (역전파 연습 문제와 채점기).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     init = commands.add_parser(
         "init", help="write a student workspace into DIR",
-        description="Write a workspace: one file per exercise with the backward left to write, "
-                    "a bug hunt, a README and a pytest grader. Then run `pytest DIR`.")
+        description="Write a workspace: one file per exercise with the backward (or the update rule, "
+                    "or the formula) left to write, a bug hunt, a README and a pytest grader. "
+                    "Then run `pytest DIR`.")
     init.add_argument("directory", metavar="DIR",
                       help="the folder to create (new or empty; its parent folder must exist)")
     init.add_argument("--solutions", action="store_true",

@@ -6,13 +6,19 @@ several inputs before one backward. The second catches the two backward
 bugs that a single call hides, and names them by probing the layer:
 a parameter gradient assigned (``p.grad = g``) instead of accumulated, and
 a backward that reads what forward left on ``self`` instead of its cache.
+A function (or class) is compared with its reference case by case; when
+its results are those of one of the check's known mistakes on every case,
+that mistake is named.
 """
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..gradcheck import check_layer
-from ..nn import Add, Layer, Module
+from ..nn.combine import Add
+from ..nn.layer import Layer
+from ..nn.module import Module
 from ..random import manual_seed
 from ..text import Text
 from . import messages
@@ -79,12 +85,12 @@ def run(check, subject, rng, file, lang):
         built = _as_layer(built, () if check.target is None else (check.target(rng),))
     layer = built.double() if isinstance(built, Module) else built
     values = {"file": file, "name": check.name, "calls": check.calls}
-    alone = check_layer(layer, check.input(rng), tolerance=check.tolerance)
+    alone = check_layer(layer, check.input(rng), tolerance=check.tolerance, lang=lang)
     if not alone.ok:
         return Report(False, say(messages.DOES_NOT_MATCH, lang, **values) + f"\n{alone}",
                       tuple(h.kind for h in alone.hints), (alone,))
     inputs = tuple(check.input(rng) for _ in range(check.calls))
-    shared = check_layer(SharedLayer(layer), inputs, tolerance=check.tolerance)
+    shared = check_layer(SharedLayer(layer), inputs, tolerance=check.tolerance, lang=lang)
     if shared.ok:
         return Report(True, results=(alone, shared))
     found = [say(messages.OVERWRITTEN, lang, param=name, **values) for name in _overwritten(layer, inputs[0])]
@@ -161,8 +167,25 @@ def _compare_with_reference(check, subject, rng, file, lang):
                 where, got_text, expected_text = mismatch
                 text = say(messages.DIFFERS, lang, file=file, name=check.name, number=number, count=len(cases),
                            args=_describe(args), what=what, where=where, got=got_text, expected=expected_text)
-                return Report(False, text, ("differs",))
+                mistake = _known_mistake(check, cases)
+                if mistake is None:
+                    return Report(False, text, ("differs",))
+                hint = say(messages.KNOWN_MISTAKE, lang, kind=mistake.kind, cause=mistake.cause)
+                return Report(False, f"{text}\n{hint}", ("differs", mistake.kind))
     return Report(True)
+
+
+def _known_mistake(check, cases):
+    """The first of ``check.mistakes`` whose results equal the subject's on every case, or None."""
+    for mistake in check.mistakes:
+        if all(_agrees(got, check.run(mistake.reference, copy.deepcopy(args)), check)
+               for _, args, got, _ in cases):
+            return mistake
+    return None
+
+
+def _agrees(got, made, check):
+    return all(_mismatch(got.get(label), value, check.rtol, check.atol) is None for label, value in made.items())
 
 
 def _mismatch(got, expected, rtol, atol):

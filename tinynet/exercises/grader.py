@@ -7,8 +7,9 @@ gradient is wrong, never a crash of the whole run: a file that does not
 import, a class that is gone, a backward that still raises
 NotImplementedError, a backward that raises something else, gradients that
 gradcheck rejects (its report, with the hint naming a classic bug, is the
-message), or gradients that are only wrong when the layer is called twice
-(see :mod:`tinynet.exercises.checks`).
+message), gradients that are only wrong when the layer is called twice,
+or a function whose results differ from the reference's (with a hint when
+they are those of a classic mistake; see :mod:`tinynet.exercises.checks`).
 
 Messages are in the language of ``lang=``, else of ``$TINYNET_LANG`` (the
 workspace's conftest.py sets it to the language chosen at ``init``).

@@ -78,6 +78,8 @@ DIFFERS = Text(
     "{file}: {name}의 결과가 정답과 다릅니다 (사례 {number}/{count}, 인자: {args}): "
     "{what}{where}: 결과 {got}, 정답 {expected}")
 
+KNOWN_MISTAKE = Text("hint [{kind}] {cause}", "힌트 [{kind}] {cause}")
+
 RETURNED = Text("the returned value", "반환값")
 ARGUMENT_AFTER = Text("argument {number} after the call", "호출 후의 {number}번째 인자")
 SHAPE = Text("shape {shape}", "모양 {shape}")

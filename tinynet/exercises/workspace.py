@@ -51,10 +51,14 @@ def problem_source(problem, number, lang, directory, solutions=False):
 
 
 TESTS_DOC = {
-    False: Text("The grader of the exercises: test_NAME checks NAME.py with tinynet.gradcheck.",
-                "문제 채점기: test_NAME이 NAME.py를 tinynet.gradcheck로 검사합니다."),
-    True: Text("The grader of the bug hunt: test_NAME checks NAME.py with tinynet.gradcheck.",
-               "버그 찾기 채점기: test_NAME이 NAME.py를 tinynet.gradcheck로 검사합니다."),
+    False: Text("The grader of the exercises: test_NAME checks NAME.py (a layer with tinynet.gradcheck, "
+                "a function against tinynet's own).",
+                "문제 채점기: test_NAME이 NAME.py를 검사합니다(계층은 tinynet.gradcheck로, 함수는 tinynet의 "
+                "구현과 비교하여)."),
+    True: Text("The grader of the bug hunt: test_NAME checks NAME.py (a layer with tinynet.gradcheck, "
+               "a function against tinynet's own).",
+               "버그 찾기 채점기: test_NAME이 NAME.py를 검사합니다(계층은 tinynet.gradcheck로, 함수는 tinynet의 "
+               "구현과 비교하여)."),
 }
 
 
@@ -103,24 +107,28 @@ PYTEST_INI = "[pytest]\n"
 
 README = Text(
     "# tinynet exercises: write the backward passes\n\n"
-    "Every exercise file below holds a layer whose forward is written and whose backward\n"
-    "is yours to derive and write; its docstring says what to derive. `pytest {dir}`\n"
-    "grades every file with tinynet.gradcheck, which compares your gradients with finite\n"
-    "differences, once with one call of the layer and once with the layer called several\n"
-    "times before one backward; the command in each file grades that file alone (run it\n"
+    "Most exercise files below hold a layer whose forward is written and whose backward\n"
+    "is yours to derive and write; the others hold an optimizer's update rule or an\n"
+    "initialisation formula to write. Each file's docstring says what to derive. `pytest {dir}`\n"
+    "grades every file: a layer with tinynet.gradcheck, which compares your gradients with\n"
+    "finite differences, once with one call of the layer and once with the layer called\n"
+    "several times before one backward; a function against tinynet's own (tinynet.optim,\n"
+    "tinynet.nn.init), case by case. The command in each file grades that file alone (run it\n"
     "where you ran init).\n"
-    "A failing test says what is missing, or which gradient is wrong and why.\n\n"
+    "A failing test says what is missing, or which gradient or value is wrong and why.\n\n"
     "The `bughunt/` files hold code with ONE classic bug each: run the grader, read\n"
-    "gradcheck's hint, find the bug and fix it.",
+    "its hint, find the bug and fix it.",
     "# tinynet 연습 문제: 역전파 직접 작성하기\n\n"
-    "아래 문제 파일마다 순전파(forward)는 작성되어 있고, 역전파(backward)는 직접 유도하여\n"
-    "작성해야 합니다. 무엇을 유도할지는 각 파일의 설명(docstring)에 있습니다. `pytest {dir}`를\n"
-    "실행하면 tinynet.gradcheck가 여러분의 기울기를 수치 미분과 비교하여 채점합니다: 계층을\n"
-    "한 번 호출할 때와, 역전파 전에 여러 번 호출할 때 모두 검사합니다. 각 파일에 적힌 명령은\n"
-    "그 파일 하나만 채점합니다(init을 실행한 폴더에서 실행하세요). 실패한 테스트는 무엇이\n"
-    "빠졌는지, 또는 어느 기울기가 왜 틀렸는지 알려 줍니다.\n\n"
+    "아래 문제 파일 대부분에는 순전파(forward)가 작성된 계층이 있고, 역전파(backward)는 직접\n"
+    "유도하여 작성해야 합니다. 나머지 파일에서는 옵티마이저의 갱신 규칙이나 초기화 공식을\n"
+    "작성합니다. 무엇을 유도할지는 각 파일의 설명(docstring)에 있습니다. `pytest {dir}`를\n"
+    "실행하면 모든 파일을 채점합니다: 계층은 tinynet.gradcheck가 여러분의 기울기를 수치 미분과\n"
+    "비교하여 검사하는데, 계층을 한 번 호출할 때와 역전파 전에 여러 번 호출할 때 모두 봅니다.\n"
+    "함수는 tinynet의 구현(tinynet.optim, tinynet.nn.init)과 사례마다 비교합니다. 각 파일에 적힌\n"
+    "명령은 그 파일 하나만 채점합니다(init을 실행한 폴더에서 실행하세요). 실패한 테스트는\n"
+    "무엇이 빠졌는지, 또는 어느 기울기나 값이 왜 틀렸는지 알려 줍니다.\n\n"
     "`bughunt/` 폴더의 파일에는 흔한 실수가 하나씩 숨어 있습니다. 채점기를 실행하고\n"
-    "gradcheck의 힌트를 읽은 뒤 버그를 찾아 고치세요.")
+    "힌트를 읽은 뒤 버그를 찾아 고치세요.")
 SOLVED = Text("This workspace holds the reference solutions: `pytest` passes.",
               "이 폴더에는 모범 답안이 들어 있습니다: `pytest`가 통과합니다.")
 TABLE = Text("| # | file | problem | grade it |", "| # | 파일 | 문제 | 채점 명령 |")

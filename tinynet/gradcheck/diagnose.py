@@ -25,7 +25,7 @@ class Setting:
     tolerance: float
     h: float
     batch_size: int = None      # the first axis of the (first) input
-    hyper: dict = field(default_factory=dict)   # the layer's float attributes, by name (factors.py)
+    hyper: dict = field(default_factory=dict)   # the layer's float attributes and window (factors.py)
     floor: float = 0.0          # the smallest denominator of a relative error
     total: float = 0.0          # the norm of all analytic gradients together
 

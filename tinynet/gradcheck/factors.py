@@ -3,10 +3,12 @@
 When analytic = c x numeric for every entry, the constant c says which
 factor the backward lost or added -- if c is an expression of the numbers
 the layer is built from: its own float attributes (Dropout's p, BatchNorm's
-eps, ...), the batch size N (the first axis of the input), the number M of
-entries of the tensor, or 2 (d(x^2)/dx = 2x). A factor from the layer's p,
-the probability of dropping (Dropout, DropConnect), is named in the words of
-inverted dropout: the kept units are scaled by 1/(1-p).
+eps, ...), the number K = kh*kw of entries in one window of a pooling layer
+(a ``kernel_size`` and no parameters), the batch size N (the first axis of
+the input), the number M of entries of the tensor, or 2 (d(x^2)/dx = 2x).
+A factor from the layer's p, the probability of dropping (Dropout,
+DropConnect), is named in the words of inverted dropout: the kept units are
+scaled by 1/(1-p).
 """
 import numbers
 from typing import NamedTuple
@@ -19,6 +21,10 @@ from ..text import Text
 # correct backward agrees with the finite differences to about 1e-10.
 MATCH = 1e-6
 
+# The key of hyperparameters() under which a layer's (kh, kw) is kept: not a
+# name an attribute can have, so it never shadows one.
+WINDOW = "kernel_size (kh, kw)"
+
 
 class Factor(NamedTuple):
     value: float
@@ -28,13 +34,21 @@ class Factor(NamedTuple):
 
 
 def hyperparameters(obj):
-    """``obj``'s own float attributes (not ints: those are sizes), by name."""
+    """``obj``'s own float attributes (not ints: those are sizes), by name;
+    and, under the key ``WINDOW``, the window (kh, kw) of a pooling layer:
+    ``obj.kernel_size`` a pair of ints holding more than one entry, and no
+    parameters (a convolution sums its windows with weights, it averages none)."""
     found = {}
     for name, value in getattr(obj, "__dict__", {}).items():
         if name.startswith("_") or isinstance(value, (bool, np.bool_, numbers.Integral)):
             continue
         if isinstance(value, numbers.Real) and np.isfinite(value) and value not in (0.0, 1.0):
             found[name] = float(value)
+    kernel = getattr(obj, "kernel_size", None)
+    weighted = hasattr(obj, "parameters") and any(True for _ in obj.parameters())
+    if isinstance(kernel, tuple) and len(kernel) == 2 and all(isinstance(k, numbers.Integral) for k in kernel):
+        if kernel[0] * kernel[1] > 1 and not weighted:
+            found[WINDOW] = kernel
     return found
 
 
@@ -42,6 +56,9 @@ def factors(subject, hyper, batch_size, size, name):
     """The candidate factors of a tensor ``name`` with ``size`` entries, most specific first."""
     found = []
     for attr, v in hyper.items():
+        if attr == WINDOW:
+            found.extend(_window(subject, *v))
+            continue
         if v <= 0:
             continue            # a negative number would turn a sign flip into a factor
         found.extend(_drop_probability(subject, v) if attr == "p" and 0 < v < 1 else _attribute(subject, attr, v))
@@ -80,6 +97,24 @@ def _counts(symbol, count, what_en, what_ko, given):
                 f"순전파는 {s}-1로 나누는데 역전파는 {s}으로 나누었습니다(예: 순전파의 불편 분산 "
                 f"1/({s}-1) sum (x - mu)^2)"))]
     return found
+
+
+def _window(subject, kh, kw):
+    """The factors of a forward that averages each kh x kw window (AvgPool2d)."""
+    k = kh * kw
+    given = Text(f"K = kh*kw = {k} is the number of entries in one {kh}x{kw} window of {subject}",
+                 f"K = kh*kw = {k}: {subject}의 {kh}x{kw} 윈도우 하나에 든 항목 수")
+    return [
+        Factor(k, "K", given, Text(
+            f"a missing 1/K = 1/{k} (a mean over a window of K entries gives each entry the slope 1/K, so every "
+            "share of dout a window hands back carries 1/K)",
+            f"1/K = 1/{k}이 빠졌습니다(윈도우의 K개 항목을 평균하면 각 항목의 기울기는 1/K이므로, 윈도우가 "
+            "돌려주는 dout의 몫마다 1/K이 붙어야 합니다)")),
+        Factor(1 / k, "1/K", given, Text(
+            f"an extra 1/K = 1/{k} (divided by the window's K entries where the forward does not average, or "
+            "twice where it does once)",
+            f"1/K = 1/{k}이 더 들어갔습니다(순전파가 평균하지 않는데 윈도우의 항목 수 K로 나누었거나, 한 번 "
+            "나눌 것을 두 번 나눔)"))]
 
 
 def matching(magnitude, candidates):

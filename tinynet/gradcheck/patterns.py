@@ -4,7 +4,8 @@ Tried in this order, on the entries the finite differences can be trusted at:
     analytic = numeric for an all-ones dout       ->  "dout_ignored"
     analytic = c * numeric everywhere, c != 1     ->  "sign" (c = -1), "mean_not_sum" (c = 1/N on a
                                                       parameter), "scale" (c named by factors.py)
-    analytic = numeric transposed                 ->  "transpose"
+    analytic = numeric transposed, or transposed
+      and reshaped into the tensor's shape        ->  "transpose"
     one side 0 where the other is not             ->  "zeros" (a missing branch or mask)
     analytic - numeric, per column of the input,
       constant or a + b x over the batch          ->  "batch_statistic" (a path through mu or var)
@@ -52,6 +53,8 @@ def classify(name, a, n, stable, setting, is_parameter, values, ones):
         return Hint("transpose", name, Text(
             f"the analytic gradient of {name} is the numeric one transposed: {advice.en}",
             f"{name}의 역전파 기울기가 수치 미분 기울기를 전치한 것입니다. {advice.ko}"))
+    if whole and a.ndim >= 2 and np.all(np.abs(_reshaped_transpose(a) - n) <= close):
+        return _reshaped_transpose_hint(name, a.shape)
     a_zero, n_zero = np.abs(a_s) <= close, np.abs(n_s) <= close
     if np.all(a_zero[mismatch] ^ n_zero[mismatch]):
         return _zeros_hint(name, a_zero & mismatch, n_zero & mismatch, a_s.size, subject)
@@ -68,6 +71,26 @@ def transpose_advice(name):
                     "기울기는 매개변수와 같은 (out, in) 모양이어야 합니다(예: x.T @ dout이 아니라 dW = dout.T @ x)")
     return Text("compute it in the tensor's own layout (swap the factors of the product, or transpose)",
                 "텐서 자신의 배치로 계산하세요(곱의 두 인수 순서를 바꾸거나 전치하세요)")
+
+
+def _reshaped_transpose(a):
+    """``a`` read as the (rest, first) matrix it was before a reshape into its
+    shape (first, ...), transposed, and put back into that shape."""
+    return a.reshape(-1, a.shape[0]).T.reshape(a.shape)
+
+
+def _reshaped_transpose_hint(name, shape):
+    first, rest = shape[0], int(np.prod(shape[1:]))
+    return Hint("transpose", name, Text(
+        f"the analytic gradient of {name} is the numeric one transposed and reshaped: read as a ({rest}, {first}) "
+        f"matrix, it is the transpose of the right ({first}, {rest}) one. It was computed with its two axes in the "
+        f"other order (e.g. X G^T where G X^T is meant) and then reshaped into {name}'s shape {shape}, which "
+        f"NumPy allows without a word because the sizes agree. Compute it as a ({first}, {rest}) matrix, "
+        f"{name}'s first axis first, then reshape",
+        f"{name}의 역전파 기울기가 수치 미분 기울기를 전치한 뒤 모양만 바꾼 것입니다. ({rest}, {first}) 행렬로 읽으면 "
+        f"올바른 ({first}, {rest}) 행렬의 전치입니다. 두 축의 순서를 바꾸어 계산한 뒤(예: G X^T 대신 X G^T) "
+        f"{name}의 모양 {shape}으로 reshape했는데, 원소 수가 같아서 NumPy가 아무 경고 없이 받아들였습니다. "
+        f"{name}의 첫 축이 앞에 오는 ({first}, {rest}) 행렬로 계산한 다음 reshape하세요"))
 
 
 def _ratio_hint(name, ratio, setting, is_parameter, size):

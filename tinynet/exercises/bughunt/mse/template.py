@@ -1,4 +1,4 @@
-"""The MSELoss bug hunt's fixed code; problem.py beside it plants the bug."""
+"""The MSELoss bug hunt's fixed code: problem.toml beside it plants the bug, check.py grades it."""
 
 
 class MSELoss:

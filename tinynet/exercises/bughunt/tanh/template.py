@@ -1,7 +1,7 @@
-"""The Tanh bug hunt's fixed code; problem.py beside it plants the bug."""
+"""The Tanh bug hunt's fixed code: problem.toml beside it plants the bug, check.py grades it."""
 import numpy as np
 
-from tinynet.nn import Layer
+from tinynet.nn.layer import Layer
 
 
 class Tanh(Layer):

@@ -1,7 +1,8 @@
-"""The BatchNorm1d exercise's code; problem.py beside it states and checks it."""
+"""The BatchNorm1d exercise's code: problem.toml beside it states it, check.py grades it."""
 import numpy as np
 
-from tinynet.nn import Layer, Parameter
+from tinynet.nn.layer import Layer
+from tinynet.nn.parameter import Parameter
 
 
 class BatchNorm1d(Layer):

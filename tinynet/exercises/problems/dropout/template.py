@@ -1,6 +1,6 @@
-"""The Dropout exercise's code; problem.py beside it states and checks it."""
+"""The Dropout exercise's code: problem.toml beside it states it, check.py grades it."""
 import tinynet as tn
-from tinynet.nn import Layer
+from tinynet.nn.layer import Layer
 
 
 class Dropout(Layer):

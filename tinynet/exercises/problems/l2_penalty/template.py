@@ -1,4 +1,4 @@
-"""The L2 penalty exercise's code; problem.py beside it states and checks it."""
+"""The L2 penalty exercise's code: problem.toml beside it states it, check.py grades it."""
 import numpy as np
 
 

@@ -1,0 +1,4 @@
+"""How Sigmoid is graded (its code is template.py, its texts problem.toml)."""
+from tinynet.exercises.problem import LayerCheck, normal
+
+CHECK = LayerCheck("Sigmoid", build=lambda cls, rng: cls(), input=normal((4, 5), scale=1.5))
