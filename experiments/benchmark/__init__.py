@@ -34,7 +34,19 @@ otherwise steal the cores from the next one. ``--callgrind`` counts
 instructions per step with valgrind instead (instructions.py): deterministic,
 so unaffected by a busy machine.
 
-It also times, at each thread count (whole_runs.py), one full lecture
+It also measures the training step of a simple CNN (Conv2d(1, 30, 5) ->
+ReLU -> MaxPool2d(2) -> Flatten -> Linear(4320, 100) -> ReLU ->
+Linear(100, 10), float32; cnn.py) of each checkout's tinynet against PyTorch
+eager, one BLAS thread, at batch 10 and 100 (``--cnn-batches``; ``--no-cnn``
+leaves it out, ``--no-mlp`` the MLP): an equivalence check against
+PyTorch first (equivalence.py), then the steps interleaved with their minor
+page faults, and each step's peak memory in a fresh process. On request:
+each layer's forward and backward (``--cnn-layers``), the alternative
+designs of the convolution and pooling code (designs.py, ``--cnn-designs``),
+and every contestant again with glibc keeping the memory it frees
+(``--malloc-kept``).
+
+Then it times, at each thread count (whole_runs.py), one full lecture
 baseline run (300 MNIST images, batch 10, 100 epochs, through
 ``experiments.train.run``) and one epoch of the full 60,000-image
 Fashion-MNIST training set at batch 100 in a fresh subprocess
@@ -54,4 +66,6 @@ Examples::
     python -m experiments.benchmark --compare main=../main --threads 1 --no-lab --no-epoch
     python -m experiments.benchmark --compare main=../main --callgrind --batches 10
     python -m experiments.benchmark --profile          # + cProfile of tinynet's step
+    python -m experiments.benchmark --no-mlp --threads 1 --cnn-layers --malloc-kept --no-lab
+    python -m experiments.benchmark --no-mlp --callgrind --cnn-designs all
 """

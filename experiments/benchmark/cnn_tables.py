@@ -56,7 +56,9 @@ def print_steps(cnn, settings):
               f"undisturbed{' (DISTURBED)' if config['disturbed'] else ''} |")
     print("\nSpeed ratios are steps/s over steps/s (above 1: faster). The step's peak memory: the "
           f"peak resident size of a fresh process over its first {MEMORY_STEPS} steps, less its size before "
-          "them (model and batches built); the NumPy column: tracemalloc's peak of one step.")
+          "them (model and batches built), as Linux reports them: not exact to a few hundred kB "
+          "(a figure below 0.5 MB, even below 0, means the steps added about nothing); the NumPy "
+          "column: tracemalloc's peak of one step.")
     if cnn.get("malloc_kept"):
         print(f"`{KEPT}`: the same contestant in a worker started with "
               + " ".join(f"`{key}={value}`" for key, value in MALLOC_KEPT.items())

@@ -243,7 +243,9 @@ def memory(label, batch, steps, workload):
     import tracemalloc
     rss = H["resident_memory"]
     made, pool = _prepared(label, batch, workload)
-    before, reset = rss.status("VmRSS"), rss.reset_peak()
+    # The peak just reset is the size before the steps: the two are read at the same moment.
+    reset = rss.reset_peak()
+    before = rss.status("VmHWM" if reset else "VmRSS")
     run_steps(made.step, _steps(pool, steps))
     peak, after = (rss.status("VmHWM") if reset else None), rss.status("VmRSS")
     found = {"rss_before": before, "peak": peak, "rss_after": after, "steps": steps,
