@@ -127,6 +127,6 @@ def add_window_entries(entry, x_shape, dtype, kernel_size, stride=(1, 1), paddin
             copies = xp[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw]
             if overlap:
                 copies += entry(i, j)
-            else:   # one copy per pixel at most: writing is adding to 0, and saves
-                copies[...] = entry(i, j)   # 10 % of a CNN step's instructions (docs/performance.md)
+            else:   # one copy per pixel at most: writing is adding to 0, and adding
+                copies[...] = entry(i, j)   # costs 6-8 % more per CNN step (docs/performance.md)
     return xp[:, :, ph:ph + H, pw:pw + W]

@@ -77,7 +77,7 @@ class MaxPool2d(_Pool2d):
             better = (entry > best) | np.isnan(entry)
             best = np.maximum(best, entry)                      # NaN wins here too
             # arg becomes k where better; k exceeds every earlier position, so a maximum
-            # does it (np.where: +10 % instructions per CNN step, docs/performance.md).
+            # does it (np.where: 8-10 % more instructions per CNN step, docs/performance.md).
             arg = np.maximum(arg, better * arg.dtype.type(k))
         return best.reshape(N, C, Ho, Wo), (x.shape, arg.reshape(N, C, Ho, Wo))
 
