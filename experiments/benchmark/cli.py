@@ -78,7 +78,7 @@ def parse_args(argv=None):
                              "i.e. $TINYNET_DATA)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     parser.add_argument("--no-lab", action="store_true",
-                        help="skip timing the whole lab (python -m experiments, 10 seeds; ~3 minutes); "
+                        help="skip timing the whole lab (python -m experiments, 10 seeds; several minutes); "
                              "--quick skips it too")
     parser.add_argument("--no-epoch", action="store_true",
                         help="skip the full Fashion-MNIST epoch and its memory figure")
