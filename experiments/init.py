@@ -84,7 +84,7 @@ def _training(configs):
             "hidden layer's activations start with a standard deviation below 1/30, the width of "
             "one bin of the figure: every unit says nearly the same, whatever the image.",
             "이 실행들에서 학습하지 못한 구성은 정확히 마지막 은닉층 활성화 값의 표준편차가 처음에 그림의 "
-            "구간 하나의 폭인 1/30보다 작은 구성들이다: 이미지가 무엇이든 모든 뉴런이 거의 같은 말을 한다."))
+            "구간 하나의 폭인 1/30보다 작은 구성들이다: 이미지가 무엇이든 모든 뉴런이 거의 같은 값을 낸다."))
     return lines
 
 
